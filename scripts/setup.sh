@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# One-time (and idempotent) set-up: system packages, the virtual environment, test tools.
+# Usage: scripts/setup.sh [--test]   (--test also installs what the test suite needs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+die() { printf '\033[1;31m[setup] error:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# --- Python 3.11+ -------------------------------------------------------------------------
+PY=${PYTHON:-}
+if [ -z "$PY" ]; then
+  for candidate in python3.13 python3.12 python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      PY=$candidate; break
+    fi
+  done
+fi
+[ -n "$PY" ] || die "Python 3.11 or newer is needed (apt-get install python3 python3-venv)"
+
+# --- system packages ------------------------------------------------------------------------
+# fonts-noto-cjk: Chinese in the PDF and in screenshots; poppler-utils: pdftoppm/pdffonts;
+# chromium: browser tests; WeasyPrint needs Pango.
+need=()
+fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || need+=(fonts-noto-cjk)
+command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
+ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+if [ "$want_test" = 1 ]; then
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v node >/dev/null 2>&1 || need+=(nodejs)
+  command -v npm >/dev/null 2>&1 || need+=(npm)
+fi
+if [ "${#need[@]}" -gt 0 ]; then
+  say "installing system packages: ${need[*]}"
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq || die "apt-get update failed; install by hand: apt-get install ${need[*]}"
+    apt-get install -y -qq "${need[@]}" >/dev/null || die "apt-get install failed; install by hand: apt-get install ${need[*]}"
+  else
+    die "missing system packages; run as root: apt-get update && apt-get install ${need[*]}"
+  fi
+fi
+
+# --- virtual environment ----------------------------------------------------------------------
+stamp=.venv/.installed-$( (cat pyproject.toml; echo "$want_test") | sha1sum | cut -c1-12)
+if [ ! -f "$stamp" ]; then
+  say "creating .venv with $($PY --version) and installing the project"
+  [ -x .venv/bin/python ] || "$PY" -m venv .venv
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+  extras=""; [ "$want_test" = 1 ] && extras="[test]"
+  .venv/bin/python -m pip install -q -e ".$extras" 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/python -c 'import newsletter.plugin' || die "the project did not install into .venv"
+  rm -f .venv/.installed-*; touch "$stamp"
+fi
+
+# --- browser test tools (npm registry): axe-core ------------------------------------------------
+if [ "$want_test" = 1 ] && [ ! -f node_modules/axe-core/axe.min.js ]; then
+  say "installing axe-core from the npm registry"
+  npm ci --no-audit --no-fund --silent || die "npm ci failed (axe-core is needed by the accessibility tests)"
+fi

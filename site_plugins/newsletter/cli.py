@@ -1,0 +1,164 @@
+"""The editors' command ``newsletter``: thin wrappers over the modules that own each job."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from . import content
+from .model import DEFAULT_MASTHEAD, Settings
+from .problems import errors, format_problems
+
+
+def load_settings(config_file: Path) -> Settings:
+    """Settings from mkdocs.yml's newsletter plugin options (the one place they are configured)."""
+    import logging
+
+    from mkdocs.config import load_config
+
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    config = load_config(str(config_file))
+    plugin = config.plugins.get("newsletter")
+    if plugin is None:
+        raise SystemExit(f"{config_file}: plugins: the newsletter plugin is not configured")
+    return plugin.config.settings()
+
+
+def _project(args) -> tuple[Path, Settings]:
+    config_file = Path(args.config).resolve()
+    if not config_file.is_file():
+        raise SystemExit(f"{args.config}: not found; run from the project folder or pass -f path/to/mkdocs.yml")
+    return config_file.parent, load_settings(config_file)
+
+
+def cmd_check(args) -> int:
+    root, settings = _project(args)
+    catalog, problems = content.load_catalog(root, settings)
+    if problems:
+        print(format_problems(problems), file=sys.stderr)
+    if errors(problems):
+        return 1
+    print(f"ok: {len(catalog.issues)} issue(s), {len(catalog.articles)} article(s)")
+    return 0
+
+
+def _write_new(path: Path, text: str) -> int:
+    try:
+        with open(path, "x", encoding="utf-8") as handle:
+            handle.write(text)
+    except FileExistsError:
+        print(f"{path}: already exists; nothing was overwritten", file=sys.stderr)
+        return 1
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_new_issue(args) -> int:
+    root, settings = _project(args)
+    folder = root / settings.issues_dir / f"{args.number:03d}"
+    folder.mkdir(parents=True, exist_ok=True)
+    date = args.date or dt.date.today().isoformat()
+    return _write_new(folder / content.ISSUE_FILE, (
+        f"number: {args.number}\n"
+        f"date: {date}\n"
+        f"title: {DEFAULT_MASTHEAD}\n"
+        "publisher: \n"
+        "# period: 2014-10-24 至 2014-10-30\n"
+        "# note: 编者按（可选）\n"
+    ))
+
+
+def cmd_new_article(args) -> int:
+    root, settings = _project(args)
+    folder = root / settings.issues_dir / f"{args.issue:03d}"
+    if not (folder / content.ISSUE_FILE).is_file():
+        print(f"{folder}: no such issue; create it first with: newsletter new-issue {args.issue}", file=sys.stderr)
+        return 1
+    existing = sorted(p for p in folder.iterdir() if p.suffix in content.ARTICLE_SUFFIXES)
+    slug = args.slug or f"{len(existing) + 1:02d}-article"
+    keys = ", ".join(settings.section_keys)
+    return _write_new(folder / f"{slug}.md", (
+        "---\n"
+        "title: \n"
+        f"section: {args.section or ''}  # one of: {keys}\n"
+        f"date: {dt.date.today().isoformat()}\n"
+        "source: \n"
+        "source_url: \n"
+        "tags: []\n"
+        "doc_number: \n"
+        "authors: []\n"
+        "draft: true  # set to false (or remove) to publish\n"
+        "---\n\n"
+        "正文从这里开始。\n"
+    ))
+
+
+def cmd_import_text(args) -> int:
+    from . import legacy
+
+    return legacy.import_text_command(Path(args.seed), Path(args.out), number=args.number, force=args.force)
+
+
+def _mkdocs(args, verb: str, extra: list[str]) -> int:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    return subprocess.call([sys.executable, "-m", "mkdocs", verb, "-f", args.config, *extra], env=env)
+
+
+def cmd_build(args) -> int:
+    return _mkdocs(args, "build", ["--strict"] if args.strict else [])
+
+
+def cmd_serve(args) -> int:
+    return _mkdocs(args, "serve", ["-a", args.addr])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsletter", description="Write, check and publish the newsletter.")
+    parser.add_argument("-f", "--config", default="mkdocs.yml", help="the site's mkdocs.yml (default: ./mkdocs.yml)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check", help="validate every issue and article; list every problem as path:line: field: message")
+    p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("new-issue", help="create issues/NNN/issue.yml")
+    p.add_argument("number", type=int)
+    p.add_argument("--date", help="publication date, YYYY-MM-DD (default: today)")
+    p.set_defaults(run=cmd_new_issue)
+
+    p = sub.add_parser("new-article", help="write an article file with every front matter field to fill in")
+    p.add_argument("issue", type=int, help="issue number")
+    p.add_argument("slug", nargs="?", help="file name without .md (default: NN-article)")
+    p.add_argument("--section")
+    p.set_defaults(run=cmd_new_article)
+
+    p = sub.add_parser("import-text", help="import a printed issue's extracted text into issues/NNN/")
+    p.add_argument("seed", help="the text file")
+    p.add_argument("--out", required=True, help="issue folder to write, e.g. issues/034")
+    p.add_argument("--number", type=int)
+    p.add_argument("--force", action="store_true", help="replace an existing issue folder")
+    p.set_defaults(run=cmd_import_text)
+
+    p = sub.add_parser("build", help="build the site (mkdocs build)")
+    p.add_argument("--strict", action="store_true")
+    p.set_defaults(run=cmd_build)
+
+    p = sub.add_parser("serve", help="preview the site with live reload (mkdocs serve)")
+    p.add_argument("--addr", default="127.0.0.1:8000")
+    p.set_defaults(run=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

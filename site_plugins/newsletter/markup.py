@@ -1,0 +1,160 @@
+"""Article Markdown -> safe HTML, plain text and character counts. Used by the site, search and PDF.
+
+Raw HTML in Markdown is sanitized *after* rendering with nh3 (the Ammonia sanitizer) against one
+allow-list, kept here; :func:`audit` reports what that allow-list drops so ``check`` can warn.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import markdown
+import nh3
+
+MARKDOWN_EXTENSIONS = [
+    "tables",
+    "footnotes",
+    "attr_list",
+    "sane_lists",
+    "pymdownx.tilde",
+    "pymdownx.caret",
+]
+MARKDOWN_CONFIG = {
+    "footnotes": {"BACKLINK_TITLE": "返回正文", "SUPERSCRIPT_TEXT": "{}"},
+}
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "div", "dl", "dt",
+    "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li", "mark", "ol", "p",
+    "pre", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan", "align", "style"},
+    "th": {"colspan", "rowspan", "align", "style", "scope"},
+    "ol": {"start"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+URL_ATTRIBUTES = {"href", "src"}
+# Elements removed with their content (everything else not allowed is unwrapped, keeping its text).
+DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript", "textarea", "select"}
+_TEXT_ALIGN = re.compile(r"\s*text-align:\s*(left|right|center);?\s*\Z")
+
+
+def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
+    if attribute == "style":  # Markdown tables align cells with style="text-align: …"; nothing else passes
+        return value if _TEXT_ALIGN.match(value) else None
+    return value
+
+
+def render(body: str, *, allow_raw_html: bool = False) -> str:
+    """Markdown body -> HTML fragment. Sanitized unless the site turned raw HTML on."""
+    md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG, output_format="html")
+    html = md.convert(body)
+    if allow_raw_html:
+        return html
+    return sanitize(html)
+
+
+def sanitize(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=DROPPED_WITH_CONTENT,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_filter_attribute,
+        url_schemes=URL_SCHEMES,
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+class _Auditor(HTMLParser):
+    """Names what :func:`sanitize` would drop from rendered HTML, in words an editor understands."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.dropped: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.dropped.append(f"<{tag}> element")
+            return
+        allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ALLOWED_ATTRIBUTES["*"]
+        for name, value in attrs:
+            value = value or ""
+            if name not in allowed or _filter_attribute(tag, name, value) is None:
+                self.dropped.append(f"'{name}' attribute on <{tag}>")
+            elif name in URL_ATTRIBUTES:
+                scheme = re.match(r"\s*([A-Za-z][A-Za-z0-9+.-]*):", value)
+                if scheme and scheme.group(1).lower() not in URL_SCHEMES:
+                    self.dropped.append(f"{scheme.group(1)}: URL in <{tag} {name}>")
+
+    def handle_comment(self, data: str) -> None:
+        self.dropped.append("HTML comment")
+
+
+def audit(body: str, *, allow_raw_html: bool = False) -> list[str]:
+    """Messages for each thing the sanitizer removes from this body (empty when raw HTML is allowed)."""
+    if allow_raw_html:
+        return []
+    md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
+    auditor = _Auditor()
+    auditor.feed(md.convert(body))
+    return [f"raw HTML removed when published: {what} (only {', '.join(sorted(URL_SCHEMES))} links, "
+            "tables, footnotes, images and basic formatting are kept)" for what in dict.fromkeys(auditor.dropped)]
+
+
+class _TextExtractor(HTMLParser):
+    BLOCKS = {"p", "li", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote", "div", "table", "br"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("sup", "a") and self._is_footnote_link(tag, dict(attrs)):
+            self.skip += 1
+        if tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    @staticmethod
+    def _is_footnote_link(tag: str, attrs: dict) -> bool:
+        return (attrs.get("id") or "").startswith("fnref") or "footnote-backref" in (attrs.get("class") or "")
+
+    def handle_endtag(self, tag):
+        if tag in ("sup", "a") and self.skip:
+            self.skip -= 1
+        if tag in self.BLOCKS or tag in ("td", "th"):
+            self.parts.append("\n" if tag in self.BLOCKS else " ")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(data)
+
+
+def plain_text(html: str) -> str:
+    """Readable text of an HTML fragment: one line per block, footnote markers left out."""
+    extractor = _TextExtractor()
+    extractor.feed(html)
+    text = "".join(extractor.parts)
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+_COUNTED = re.compile(rf"[{_CJK}]|[A-Za-z0-9]+(?:[.'’-][A-Za-z0-9]+)*")
+CHARS_PER_MINUTE = 400  # typical silent reading speed for Chinese prose
+
+
+def char_count(text: str) -> int:
+    """字数 as Chinese editors count it: each Han character is one, each Latin word or number is one,
+    punctuation and spaces are not counted."""
+    return len(_COUNTED.findall(text))
+
+
+def reading_minutes(count: int) -> int:
+    return max(1, round(count / CHARS_PER_MINUTE))

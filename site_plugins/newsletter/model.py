@@ -1,0 +1,127 @@
+"""The newsletter's domain model: frozen dataclasses, no I/O, no MkDocs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    order: int
+
+    @property
+    def banner(self) -> str:
+        return f"【{self.title}】"
+
+
+DEFAULT_SECTIONS: tuple[Section, ...] = (
+    Section("market", "市场热点", 0),
+    Section("policy", "政策聚焦", 1),
+    Section("domestic", "国内资讯", 2),
+    Section("international", "国际资讯", 3),
+    Section("reading", "推荐阅读", 4),
+    Section("announcements", "行业公告", 5),
+)
+
+DEFAULT_MASTHEAD = "节能减排信息动态"
+
+# Sections whose articles need no `source` (an announcement is the publisher's own).
+SOURCELESS_SECTIONS = frozenset({"announcements"})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the model-side code needs from the site configuration (no MkDocs types)."""
+
+    sections: tuple[Section, ...] = DEFAULT_SECTIONS
+    issues_dir: str = "issues"
+    tags_file: str = "issues/tags.yml"
+    allow_raw_html: bool = False
+    max_file_bytes: int = 1_000_000
+    recent_issues: int = 5
+    per_page: int = 20
+
+    def section(self, key: str) -> Section | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+    @property
+    def section_keys(self) -> tuple[str, ...]:
+        return tuple(s.key for s in self.sections)
+
+
+@dataclass(frozen=True)
+class Article:
+    issue_number: int
+    slug: str
+    path: str  # relative to the project root, for messages
+    title: str
+    section: Section
+    date: dt.date
+    source: str | None
+    body: str  # Markdown
+    source_url: str | None = None
+    tags: tuple[str, ...] = ()
+    doc_number: str | None = None
+    authors: tuple[str, ...] = ()
+    order: int | None = None
+    draft: bool = False
+    body_line: int = 1  # file line where the body starts
+
+    @property
+    def url(self) -> str:
+        return f"issues/{self.issue_number}/{self.slug}/"
+
+    @property
+    def key(self) -> str:
+        return f"{self.issue_number}/{self.slug}"
+
+
+@dataclass(frozen=True)
+class Issue:
+    number: int
+    date: dt.date
+    path: str  # folder, relative to the project root
+    title: str = DEFAULT_MASTHEAD
+    publisher: str | None = None
+    period: str | None = None
+    note: str | None = None
+    articles: tuple[Article, ...] = ()
+
+    @property
+    def url(self) -> str:
+        return f"issues/{self.number}/"
+
+    @property
+    def label(self) -> str:
+        return f"总第 {self.number} 期"
+
+    def by_section(self, sections: tuple[Section, ...]) -> list[tuple[Section, list[Article]]]:
+        """Articles grouped by section in configured order; empty sections left out."""
+        groups = []
+        for section in sorted(sections, key=lambda s: s.order):
+            articles = [a for a in self.articles if a.section.key == section.key]
+            if articles:
+                groups.append((section, articles))
+        return groups
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every published (non-draft) issue, oldest first."""
+
+    issues: tuple[Issue, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+
+    @property
+    def latest(self) -> Issue | None:
+        return self.issues[-1] if self.issues else None
+
+    @property
+    def articles(self) -> list[Article]:
+        return [a for issue in self.issues for a in issue.articles]
+
+    def issue(self, number: int) -> Issue | None:
+        return next((i for i in self.issues if i.number == number), None)

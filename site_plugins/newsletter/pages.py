@@ -1,0 +1,148 @@
+"""Views: which pages the site has and what each one shows. Model in, :class:`PageSpec` out.
+
+Templates only present what a spec hands them: grouping, sorting and counting happen here.
+Other view modules (archive, search, feeds) add their own specs through :func:`site_pages`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from markupsafe import Markup
+
+from . import markup
+from .model import Article, Catalog, Issue, Section
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    url: str  # site-root-relative directory URL, "" for the home page, e.g. "issues/34/"
+    title: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    in_nav: bool = False
+    description: str = ""
+
+    @property
+    def src_uri(self) -> str:
+        return f"{self.url}index.md"
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    url: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """An article as pages show it: the model plus what is derived for display."""
+
+    article: Article
+    issue: Issue
+    body_html: str
+    chars: int
+    minutes: int
+
+    @property
+    def url(self) -> str:
+        return self.article.url
+
+
+@dataclass(frozen=True)
+class TocGroup:
+    section: Section
+    articles: list[Article]
+
+
+@lru_cache(maxsize=None)
+def _rendered(body: str, allow_raw_html: bool) -> tuple[str, int]:
+    html = markup.render(body, allow_raw_html=allow_raw_html)
+    return html, markup.char_count(markup.plain_text(html))
+
+
+def article_view(article: Article, issue: Issue, catalog: Catalog) -> ArticleView:
+    html, chars = _rendered(article.body, catalog.settings.allow_raw_html)
+    return ArticleView(article, issue, Markup(html), chars, markup.reading_minutes(chars))
+
+
+def issue_toc(issue: Issue, catalog: Catalog) -> list[TocGroup]:
+    return [TocGroup(section, articles) for section, articles in issue.by_section(catalog.settings.sections)]
+
+
+def issue_summary(issue: Issue) -> dict[str, Any]:
+    return {"issue": issue, "count": len(issue.articles)}
+
+
+def _neighbours(items: list, index: int) -> tuple[Neighbour | None, Neighbour | None]:
+    def at(i):
+        return Neighbour(items[i].url, getattr(items[i], "title", None) or items[i].label) if 0 <= i < len(items) else None
+
+    return at(index - 1), at(index + 1)
+
+
+def home_page(catalog: Catalog) -> PageSpec:
+    latest = catalog.latest
+    recent = list(reversed(catalog.issues))[1: 1 + catalog.settings.recent_issues]
+    return PageSpec(
+        url="",
+        title=latest.title if latest else "首页",
+        template="home.html",
+        context={
+            "latest": latest,
+            "toc": issue_toc(latest, catalog) if latest else [],
+            "recent": [issue_summary(i) for i in recent],
+            "issue_count": len(catalog.issues),
+        },
+        in_nav=True,
+    )
+
+
+def issues_index_page(catalog: Catalog) -> PageSpec:
+    return PageSpec(
+        url="issues/",
+        title="往期目录",
+        template="issues_index.html",
+        context={"issues": [issue_summary(i) for i in reversed(catalog.issues)]},
+        in_nav=True,
+    )
+
+
+def issue_page(issue: Issue, catalog: Catalog, index: int) -> PageSpec:
+    previous, following = _neighbours(list(catalog.issues), index)
+    return PageSpec(
+        url=issue.url,
+        title=f"{issue.title} {issue.label}",
+        template="issue.html",
+        context={"issue": issue, "toc": issue_toc(issue, catalog), "previous": previous, "next": following},
+        description=f"{issue.title} {issue.label}（{issue.date.isoformat()}）",
+    )
+
+
+def article_page(view: ArticleView, previous: Neighbour | None, following: Neighbour | None) -> PageSpec:
+    article = view.article
+    return PageSpec(
+        url=article.url,
+        title=article.title,
+        template="article.html",
+        context={"view": view, "article": article, "issue": view.issue, "previous": previous, "next": following},
+        description=f"{article.title} — {view.issue.title} {view.issue.label}",
+    )
+
+
+def issue_pages(catalog: Catalog) -> list[PageSpec]:
+    specs = []
+    for index, issue in enumerate(catalog.issues):
+        specs.append(issue_page(issue, catalog, index))
+        articles = list(issue.articles)
+        for i, article in enumerate(articles):
+            previous, following = _neighbours(articles, i)
+            specs.append(article_page(article_view(article, issue, catalog), previous, following))
+    return specs
+
+
+def site_pages(catalog: Catalog) -> list[PageSpec]:
+    """Every generated page of the site."""
+    return [home_page(catalog), issues_index_page(catalog), *issue_pages(catalog)]

@@ -1,0 +1,72 @@
+"""MkDocs glue: load and validate issues before anything is written, hand the model to the views,
+and give MkDocs the pages they produce. No rules live here."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from markupsafe import escape
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from . import content, pages
+from .config import NewsletterConfig
+from .model import Catalog
+from .problems import errors, format_problems, warnings
+from .render import Renderer
+
+log = logging.getLogger("mkdocs.plugins.newsletter")
+
+
+class NewsletterPlugin(BasePlugin[NewsletterConfig]):
+    supports_multiple_instances = False
+
+    def on_config(self, config):
+        try:
+            self.settings = self.config.settings()
+        except ValueError as exc:
+            raise PluginError(f"Plugin 'newsletter' option 'sections': {exc}") from None
+        self.root = Path(config.config_file_path).resolve().parent
+        self.renderer = Renderer(self.root / self.config.templates_dir, {"site_name": config.site_name})
+        self.catalog = Catalog(settings=self.settings)
+        self.specs: dict[str, pages.PageSpec] = {}
+        return config
+
+    # Runs before MkDocs cleans site_dir: invalid content stops the build with the old site intact.
+    @event_priority(100)
+    def on_pre_build(self, config):
+        catalog, problems = content.load_catalog(self.root, self.settings)
+        for problem in warnings(problems):
+            log.warning(str(problem))
+        if errors(problems):
+            raise PluginError("content has errors; nothing was written:\n" + format_problems(errors(problems)))
+        self.catalog = catalog
+
+    def on_files(self, files: Files, config) -> Files:
+        self.specs = {}
+        for spec in pages.site_pages(self.catalog):
+            if files.get_file_from_path(spec.src_uri) is not None:
+                continue  # a hand-written page in docs/ wins
+            inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, spec.src_uri, content="", inclusion=inclusion))
+            self.specs[spec.src_uri] = spec
+        return files
+
+    def on_page_markdown(self, markdown, page, config, files):
+        spec = self.specs.get(page.file.src_uri)
+        if spec is None:
+            return markdown
+        # Material prints page.meta.title and description unescaped: hand it escaped markup.
+        page.meta["title"] = escape(spec.title)
+        if spec.description:
+            page.meta["description"] = escape(spec.description)
+        page.meta.setdefault("hide", ["toc"] if spec.template != "article.html" else [])
+        return ""
+
+    def on_page_content(self, html, page, config, files):
+        spec = self.specs.get(page.file.src_uri)
+        if spec is None:
+            return html
+        return self.renderer.render(spec)

@@ -1,0 +1,48 @@
+"""Jinja rendering of page specs with our templates (autoescape on: content is never trusted)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .pages import PageSpec
+
+
+def relative_url(target: str, current: str) -> str:
+    """Link from the page at directory URL ``current`` to site path ``target`` (works on any static host)."""
+    path, hash_, fragment = target.partition("#")
+    if not path:
+        return target
+    rel = posixpath.relpath("/" + path, "/" + current)
+    if path.endswith("/") and not rel.endswith("/"):
+        rel = "./" if rel == "." else rel + "/"
+    return rel + hash_ + fragment
+
+
+def date_zh(value: dt.date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+class Renderer:
+    def __init__(self, templates_dir: Path, site_globals: dict[str, Any] | None = None):
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates_dir)),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["date_zh"] = date_zh
+        self.env.globals.update(site_globals or {})
+
+    def render(self, spec: PageSpec, **extra: Any) -> str:
+        template = self.env.get_template(spec.template)
+
+        def url(target: str) -> str:
+            return relative_url(target, spec.url)
+
+        return template.render(page=spec, url=url, **spec.context, **extra)

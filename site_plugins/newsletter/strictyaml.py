@@ -1,0 +1,136 @@
+"""A strict YAML reader for front matter and issue.yml.
+
+Why not ``yaml.safe_load``: YAML 1.1 reads ``034`` as 28 (octal) but ``038`` as a string,
+turns dates into ``datetime.date`` or raises ``ValueError`` with no line, keeps the last of two
+duplicate keys silently, and expands aliases (an alias bomb takes minutes). Here:
+
+* scalars follow the YAML 1.2 core schema (``034`` is 34, ``yes`` is a string), dates stay strings
+  (the content layer validates them with a line number);
+* duplicate keys, aliases and anchors, and non-string keys are problems with a line;
+* every mapping key remembers the line it is on, so validation can point at it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .problems import Problem
+
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+
+
+@dataclass
+class Document:
+    """A parsed YAML mapping with the line of each top-level key (1-based, in the file)."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    start_line: int = 1
+
+    def line(self, key: str) -> int:
+        return self.lines.get(key, self.start_line)
+
+
+class _Reader:
+    def __init__(self, path: str, line_offset: int):
+        self.path = path
+        self.offset = line_offset
+        self.problems: list[Problem] = []
+
+    def line_of(self, node: yaml.Node) -> int:
+        return node.start_mark.line + 1 + self.offset
+
+    def problem(self, node: yaml.Node, fieldname: str, message: str) -> None:
+        self.problems.append(Problem(self.path, self.line_of(node), fieldname, message))
+
+    def value(self, node: yaml.Node, fieldname: str) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item, f"{fieldname}[{i}]") for i, item in enumerate(node.value)]
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, fieldname + ".")[0]
+        return None  # pragma: no cover - the composer yields only these three
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        text = node.value
+        if node.style is not None:  # quoted or block scalars are always strings
+            return text
+        if text in _NULL:
+            return None
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        if _INT.match(text):
+            return int(text)
+        if _HEX.match(text):
+            return int(text, 16)
+        if _FLOAT.match(text):
+            return float(text)
+        return text
+
+    def mapping(self, node: yaml.MappingNode, prefix: str = "") -> tuple[dict, dict]:
+        data: dict[str, Any] = {}
+        lines: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(key_node, prefix.rstrip(".") or "front matter", "keys must be plain names")
+                continue
+            key = key_node.value
+            name = prefix + key
+            if key in data:
+                self.problem(
+                    key_node, name, f"duplicate key (first given on line {lines[key]}); keep one"
+                )
+                continue
+            lines[key] = self.line_of(key_node)
+            data[key] = self.value(value_node, name)
+        return data, lines
+
+
+def _find_aliases(text: str, reader: _Reader) -> bool:
+    found = False
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        anchor = getattr(event, "anchor", None)
+        if isinstance(event, yaml.AliasEvent) or anchor:
+            line = event.start_mark.line + 1 + reader.offset
+            reader.problems.append(
+                Problem(reader.path, line, "front matter",
+                        f"YAML anchors and aliases (&{anchor} / *{anchor}) are not allowed; write the value out")
+            )
+            found = True
+    return found
+
+
+def read_mapping(text: str, path: str, *, line_offset: int = 0, what: str = "front matter") -> tuple[Document | None, list[Problem]]:
+    """Parse ``text`` as one YAML mapping. ``line_offset`` is the file line before ``text`` starts."""
+    reader = _Reader(path, line_offset)
+    try:
+        if _find_aliases(text, reader):
+            return None, reader.problems
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line + 1 if mark else 1) + line_offset
+        reason = exc.problem or "could not be parsed"
+        return None, [Problem(path, line, what, f"invalid YAML: {reason}; check indentation, colons and quotes")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(path, 1 + line_offset, what, f"invalid YAML: {exc}")]
+    if node is None:
+        return Document(start_line=line_offset + 1), []
+    if not isinstance(node, yaml.MappingNode):
+        kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
+        return None, [Problem(path, reader.line_of(node), what,
+                              f"must be a mapping of 'field: value' lines, not {kind}")]
+    data, lines = reader.mapping(node)
+    return Document(data, lines, line_offset + 1), reader.problems
