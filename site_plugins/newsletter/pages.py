@@ -143,6 +143,20 @@ def issue_pages(catalog: Catalog) -> list[PageSpec]:
     return specs
 
 
+SEARCH_FACETS = (("section", "栏目"), ("issue", "期号"), ("year", "年份"), ("tag", "标签"), ("source", "来源"))
+
+
+def search_page(catalog: Catalog) -> PageSpec:
+    """The search page: a form that works without scripts; assets/search/search-ui.js fills results and facets."""
+    return PageSpec(
+        url="search/",
+        title="搜索",
+        template="search.html",
+        context={"facets": SEARCH_FACETS, "article_count": len(catalog.articles)},
+        in_nav=True,
+    )
+
+
 def site_pages(catalog: Catalog) -> list[PageSpec]:
     """Every generated page of the site."""
-    return [home_page(catalog), issues_index_page(catalog), *issue_pages(catalog)]
+    return [home_page(catalog), issues_index_page(catalog), *issue_pages(catalog), search_page(catalog)]

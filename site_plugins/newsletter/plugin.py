@@ -12,6 +12,8 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import content, pages
+from .search import site as search_site
+from .search import synonyms as search_synonyms
 from .config import NewsletterConfig
 from .model import Catalog
 from .problems import errors, format_problems, warnings
@@ -38,6 +40,9 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     @event_priority(100)
     def on_pre_build(self, config):
         catalog, problems = content.load_catalog(self.root, self.settings)
+        self.synonyms, synonym_problems = search_synonyms.load(
+            self.root / self.settings.synonyms_file, self.settings.synonyms_file, self.settings)
+        problems = [*problems, *synonym_problems]
         for problem in warnings(problems):
             log.warning(str(problem))
         if errors(problems):
@@ -70,3 +75,9 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         if spec is None:
             return html
         return self.renderer.render(spec)
+
+    def on_post_build(self, config):
+        stats = search_site.write(self.catalog, Path(config.site_dir), synonyms=self.synonyms,
+                                  cache_file=self.root / ".cache" / "newsletter" / "search-tokens.json")
+        log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.bytes} bytes "
+                 f"({stats.tokenized} tokenized, the rest from the cache)")
