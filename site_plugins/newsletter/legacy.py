@@ -28,7 +28,7 @@ What the text looks like, and the heuristics used (all checked against issue 34)
 * **Paragraphs.** Lines are hard-wrapped at a fixed column (measured: the most common display width, CJK
   counting 2). When the extraction kept the PDF's end-of-paragraph space (most lines without it, some
   with it), a line ends a paragraph iff it ends with a space, except: it ends in a comma/enumeration comma,
-  it is full width and does not end in terminal punctuation (a Latin word wrapped at the column), an opening
+  it is full width and ends in a Latin letter or digit (a Latin word wrapped at the column), an opening
   bracket is still open, or it is inside an ``a)`` list item and the next line does not start a new item
   (forced line breaks in the original). Without that signal, a line shorter than the column ending in
   。！？；：” etc. (or with no punctuation at all) ends a paragraph. Lines are joined with no space, except
@@ -98,6 +98,7 @@ class ImportedIssue:
 
 _CJK_PUNCT = "，。、；：？！“”‘’（）《》〈〉【】〔〕「」『』—…·～"
 _TERMINAL = set("。！？；：!?;:…”’）)」』》")
+_SENTENCE_END = set("。！？；：!?;:…，、,")
 _SOFT_END = set("，、,")
 _OPENERS = {"（": "）", "(": ")", "《": "》", "“": "”", "〔": "〕", "[": "]"}
 _DOC_EXTENSIONS = (".doc", ".docx", ".pdf", ".xls", ".xlsx", ".zip", ".rar")
@@ -173,7 +174,7 @@ def normalise_spaces(text: str) -> str:
                 continue
             if (_is_han(left) and _is_latin(right)) or (_is_latin(left) and _is_han(right)):
                 continue
-            if (_is_han(left) and right in "%(") or (left in "%)" and _is_han(right)):
+            if (_is_han(left) and right == "%") or (left == "%" and _is_han(right)):
                 continue
         out.append(ch)
     return "".join(out)
@@ -372,10 +373,10 @@ def _ends_paragraph(line: _Line, nxt: _Line | None, para: list[_Line], column: i
         if not line.trailing:
             return False
         if last in _SOFT_END:
-            return False
+            return nxt is not None and _numbering(nxt.text) not in (None, "bare")  # "，" typed for "；"
         if last in _TERMINAL:
             return not _open_brackets(so_far) or last in "）)"
-        if full or _open_brackets(so_far) or in_item:
+        if (full and (_is_latin(last) or last in ".-/")) or _open_brackets(so_far) or in_item:
             return False
         return True
     if full:
@@ -489,7 +490,7 @@ def _escape(text: str) -> str:
     return re.sub(r"\A(\d+)\.(\s)", r"\1\\.\2", text)
 
 
-def _is_heading(block: _Block, nxt: _Block | None, column: int) -> bool:
+def _is_heading(block: _Block, prev: _Block | None, nxt: _Block | None, column: int) -> bool:
     text = block.text
     if not text or nxt is None or "：" in text or ":" in text or _DATE_ONLY.match(text):
         return False
@@ -509,12 +510,19 @@ def _is_heading(block: _Block, nxt: _Block | None, column: int) -> bool:
         return not re.search(r"[。；！？]", text)
     if n_lines > 2:
         return False
-    if last not in _TERMINAL and last not in _SOFT_END and last not in "，,":
+    if prev is not None and prev.kind == "para" and _numbering(prev.text) == style and prev.text[-1] in ";；":
+        return False  # the last item of a list whose items end in ；
+    if last not in _SENTENCE_END:
         return not re.search(r"[。；！？]", text)
     if last == "。" and not re.search(r"[，。；！？、]", text[:-1]) and len(text) <= 40:
         return True
     nxt_style = _numbering(nxt.text) if nxt.kind == "para" else None
     return last == "。" and nxt_style not in (None, style, "latin") and not re.search(r"[。；！？]", text[:-1])
+
+
+def _item_spacing(text: str) -> str:
+    """``a)项目`` / ``2)CM`` -> ``a) 项目`` / ``2) CM``: the printed issue spaces these inconsistently."""
+    return re.sub(r"\A([a-z]|\d{1,2})\)\s*", r"\1) ", text)
 
 
 def _heading_text(text: str, style: str | None) -> str:
@@ -554,11 +562,12 @@ def _render_body(blocks: list[_Block], column: int, lineno: int, warnings: list[
             source_url = url
     for k, block in enumerate(paras):
         nxt = paras[k + 1] if k + 1 < len(paras) else None
+        prev = paras[k - 1] if k else None
         if block.kind == "table":
             parts.append(_table_markdown(block.rows))
             continue
         text = block.text
-        if _is_heading(block, nxt, column):
+        if _is_heading(block, prev, nxt, column):
             style = _numbering(text) or "plain"
             if style == "plain":
                 level = 3
@@ -568,7 +577,7 @@ def _render_body(blocks: list[_Block], column: int, lineno: int, warnings: list[
                     styles.append(style)
                     numbered.append(style)
                 level = min(3 + numbered.index(style), 6)
-            parts.append("#" * level + " " + _escape(_heading_text(text, None if style == "plain" else style)))
+            parts.append("#" * level + " " + _escape(_item_spacing(_heading_text(text, None if style == "plain" else style))))
             continue
         if block.urls:
             label, _, ext = text.rpartition("：")
@@ -577,7 +586,7 @@ def _render_body(blocks: list[_Block], column: int, lineno: int, warnings: list[
             else:
                 parts.append(f"[{_escape(text)}]({block.urls[0]})")
             continue
-        parts.append(_escape(text))
+        parts.append(_escape(_item_spacing(text)))
     defined = []
     for note in footnotes:
         m = _FOOTNOTE_DEF.match(note)
