@@ -30,8 +30,10 @@ What the text looks like, and the heuristics used (all checked against issue 34)
   with it), a line ends a paragraph iff it ends with a space, except: it ends in a comma/enumeration comma,
   it is full width and ends in a Latin letter or digit (a Latin word wrapped at the column), an opening
   bracket is still open, or it is inside an ``a)`` list item and the next line does not start a new item
-  (forced line breaks in the original). Without that signal, a line shorter than the column ending in
-  。！？；：” etc. (or with no punctuation at all) ends a paragraph. Lines are joined with no space, except
+  (forced line breaks in the original). Without that signal (trailing spaces stripped), a line ending in
+  。！？；：” etc. ends a paragraph when the next line's first word would have fitted after it, and a line
+  without punctuation when it is clearly short (8+ cells); on issue 34 this agrees with the space signal on
+  97% of line ends. Lines are joined with no space, except
   between two Latin words/numbers.
 * **Spaces.** Full-width digits, Latin letters and ％ become ASCII. Spaces next to CJK punctuation and
   between CJK and Latin/digits are extraction spacing and removed (``2014 年`` -> ``2014年``); a line whose
@@ -379,11 +381,16 @@ def _ends_paragraph(line: _Line, nxt: _Line | None, para: list[_Line], column: i
         if (full and (_is_latin(last) or last in ".-/")) or _open_brackets(so_far) or in_item:
             return False
         return True
-    if full:
-        return False
     if last in _SOFT_END or _open_brackets(so_far) or in_item:
         return False
-    return True
+    if last in _TERMINAL:  # ends a paragraph if the next line's first word would have fitted after it
+        return nxt is None or line.width + _first_word_width(nxt.text) <= column
+    return line.width <= column - 8
+
+
+def _first_word_width(text: str) -> int:
+    m = re.match(r"[A-Za-z0-9.,%/-]+", text)
+    return char_width(m.group() if m else text[:1])
 
 
 def _join(a: str, b: str) -> str:

@@ -444,3 +444,16 @@ def test_committed_metadata_the_importer_found_or_the_editor_added():
     notes = set(re.findall(r"^\[\^(\d+)\]:", gas, re.M))
     assert refs == notes == {"1", "2"}
     assert "| ACM0011 | CM-004-V01 | 现有电厂从煤和/或燃油到天然气的燃料转换 |" in gas
+
+
+def test_text_whose_trailing_spaces_were_stripped_still_imports():
+    """Other extractions may lose the end-of-paragraph spaces; the width heuristic takes over."""
+    text = "\n".join(line.rstrip() for line in (SEED / "market_page_break.txt").read_text(encoding="utf-8").splitlines())
+    stripped = parse_printed_issue(text, number=34)
+    original = parse("market_page_break.txt", number=34)
+    assert [a.front_matter for a in stripped.articles] == [a.front_matter for a in original.articles]
+    beijing = stripped.articles[1].body.strip().split("\n\n")
+    assert len(beijing) == 3 and beijing[1].startswith("座谈会上") and beijing[2].endswith("每年能够新增碳汇量120万吨。")
+    assert "可以看到更多的绿色低碳车辆" in stripped.articles[2].body
+    for article in stripped.articles:
+        assert_no_furniture(article.body)
