@@ -70,7 +70,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import yaml
 
@@ -102,7 +102,6 @@ _CJK_PUNCT = "，。、；：？！“”‘’（）《》〈〉【】〔〕「
 _TERMINAL = set("。！？；：!?;:…”’）)」』》")
 _SENTENCE_END = set("。！？；：!?;:…，、,")
 _SOFT_END = set("，、,")
-_OPENERS = {"（": "）", "(": ")", "《": "》", "“": "”", "〔": "〕", "[": "]"}
 _DOC_EXTENSIONS = (".doc", ".docx", ".pdf", ".xls", ".xlsx", ".zip", ".rar")
 
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
@@ -116,7 +115,6 @@ _PUBLISHER_HINT = re.compile(r"(公司|中心|研究院|研究所|协会|部)(�
 _ISO_DATE = re.compile(r"(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})")
 _CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_ONLY = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?\Z|\d{4}-\d{1,2}-\d{1,2}\Z")
-_FOOTNOTE_REF = re.compile(r"\[(\d{1,2})\]")
 _FOOTNOTE_DEF = re.compile(r"\[(\d{1,2})\]\s*(.+)\Z")
 _CODE_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9./-]*\d[A-Za-z0-9./-]*\Z")
 _ARTICLE_URL = re.compile(r"https?://[^/\s]+/\S*(\d{5,}|\d{4}-\d{2})\S*(\.s?html?|\d)\Z")
@@ -138,9 +136,6 @@ _SPACED_NUMBERING = {"decimal", "bare"}  # "2-1清洁…" is printed without the
 def char_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
-
-def _is_cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or ch in _CJK_PUNCT or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
 
 
 def _is_han(ch: str) -> bool:
@@ -365,23 +360,21 @@ def _open_brackets(text: str) -> bool:
 
 
 def _ends_paragraph(line: _Line, nxt: _Line | None, para: list[_Line], column: int, trailing_mode: bool) -> bool:
-    text = line.text
-    last = text[-1]
-    full = line.width >= column - 6
-    first = para[0].text
-    in_item = _numbering(first) == "latin" and not (nxt is not None and _numbering(nxt.text))
-    so_far = "".join(l.text for l in para)
+    """Whether ``line`` (the last of ``para`` so far) ends its paragraph; ``nxt`` is the next text line."""
+    last = line.text[-1]
+    # inside an "a)" item a line may break early; the item ends where the next item starts
+    in_item = _numbering(para[0].text) == "latin" and not (nxt is not None and _numbering(nxt.text))
+    unclosed = _open_brackets("".join(l.text for l in para))
     if trailing_mode:
         if not line.trailing:
             return False
         if last in _SOFT_END:
             return nxt is not None and _numbering(nxt.text) not in (None, "bare")  # "，" typed for "；"
         if last in _TERMINAL:
-            return not _open_brackets(so_far) or last in "）)"
-        if (full and (_is_latin(last) or last in ".-/")) or _open_brackets(so_far) or in_item:
-            return False
-        return True
-    if last in _SOFT_END or _open_brackets(so_far) or in_item:
+            return not unclosed or last in "）)"
+        wrapped_word = line.width >= column - 6 and (_is_latin(last) or last in ".-/")
+        return not (wrapped_word or unclosed or in_item)
+    if last in _SOFT_END or unclosed or in_item:
         return False
     if last in _TERMINAL:  # ends a paragraph if the next line's first word would have fitted after it
         return nxt is None or line.width + _first_word_width(nxt.text) <= column
@@ -548,66 +541,65 @@ def _table_markdown(rows: list[list[str]]) -> str:
 
 def _render_body(blocks: list[_Block], column: int, lineno: int, warnings: list[str]) -> tuple[str, str | None]:
     """Markdown body and the article's source URL, if one of its URL blocks clearly is."""
-    source_url = None
-    parts: list[str] = []
-    footnotes: list[str] = []
-    styles: list[str] = []
     paras = [b for b in blocks if b.kind != "url"]
-    # Footnote definitions: trailing paragraphs that start with [n].
+    notes: list[str] = []
     while paras and paras[-1].kind == "para" and _FOOTNOTE_DEF.match(paras[-1].text):
-        footnotes.insert(0, paras.pop().text)
+        notes.insert(0, paras.pop().text)  # footnote definitions: trailing paragraphs starting with [n]
+    source_url = _place_urls(blocks, paras)
+    styles: list[str] = []  # numbering styles in the order they first head a section
+    parts = [_block_markdown(block, paras[k - 1] if k else None, paras[k + 1] if k + 1 < len(paras) else None,
+                             column, styles) for k, block in enumerate(paras)]
+    parts += [_footnote_markdown(note) for note in notes]
+    body = "\n\n".join(parts)
+    defined = {_FOOTNOTE_DEF.match(note).group(1) for note in notes}
+    used = set(re.findall(r"\[\^(\d+)\](?!:)", body))
+    for n in sorted(defined - used):
+        warnings.append(f"line {lineno}: footnote [{n}] is defined but never referred to")
+    for n in sorted(used - defined):
+        warnings.append(f"line {lineno}: footnote [{n}] is referred to but has no note")
+    return (body + "\n" if body else ""), source_url
+
+
+def _place_urls(blocks: list[_Block], paras: list[_Block]) -> str | None:
+    """Link a document URL to the paragraph naming the file; return the source URL if one block is it."""
+    source_url = None
     for k, block in enumerate(blocks):
         if block.kind != "url" or len(set(block.urls)) != 1:
             continue
         url = block.urls[0]
         before = [b for b in blocks[:k] if b.kind == "para"]
-        text_after = [b for b in blocks[k + 1:] if b.kind != "url" and b in paras]
+        text_after = [b for b in blocks[k + 1:] if b in paras]
         if url.lower().endswith(_DOC_EXTENSIONS):
             if before and before[-1].text.lower().endswith("." + url.lower().rsplit(".", 1)[-1]):
                 before[-1].urls = [url]
         elif _ARTICLE_URL.match(url) and not text_after and source_url is None:
             source_url = url
-    for k, block in enumerate(paras):
-        nxt = paras[k + 1] if k + 1 < len(paras) else None
-        prev = paras[k - 1] if k else None
-        if block.kind == "table":
-            parts.append(_table_markdown(block.rows))
-            continue
-        text = block.text
-        if _is_heading(block, prev, nxt, column):
-            style = _numbering(text) or "plain"
-            if style == "plain":
-                level = 3
-            else:
-                numbered = [s for s in styles if s != "plain"]
-                if style not in numbered:
-                    styles.append(style)
-                    numbered.append(style)
-                level = min(3 + numbered.index(style), 6)
-            parts.append("#" * level + " " + _escape(_item_spacing(_heading_text(text, None if style == "plain" else style))))
-            continue
-        if block.urls:
-            label, _, ext = text.rpartition("：")
-            if ext:
-                parts.append(f"{_escape(label)}：[{_escape(ext)}]({block.urls[0]})")
-            else:
-                parts.append(f"[{_escape(text)}]({block.urls[0]})")
-            continue
-        parts.append(_escape(_item_spacing(text)))
-    defined = []
-    for note in footnotes:
-        m = _FOOTNOTE_DEF.match(note)
-        content = m.group(2).strip()
-        content = f"<{content}>" if _URL_LINE.match(content) else _escape(content)
-        defined.append(m.group(1))
-        parts.append(f"[^{m.group(1)}]: {content}")
-    body = "\n\n".join(parts)
-    used = set(re.findall(r"\[\^(\d+)\](?!:)", body))
-    for n in sorted(set(defined) - used):
-        warnings.append(f"line {lineno}: footnote [{n}] is defined but never referred to")
-    for n in sorted(used - set(defined)):
-        warnings.append(f"line {lineno}: footnote [{n}] is referred to but has no note")
-    return (body + "\n" if body else ""), source_url
+    return source_url
+
+
+def _block_markdown(block: _Block, prev: _Block | None, nxt: _Block | None, column: int, styles: list[str]) -> str:
+    if block.kind == "table":
+        return _table_markdown(block.rows)
+    text = block.text
+    if _is_heading(block, prev, nxt, column):
+        style = _numbering(text)
+        if style is None:
+            return "### " + _escape(text)
+        if style not in styles:
+            styles.append(style)
+        level = min(3 + styles.index(style), 6)
+        return "#" * level + " " + _escape(_item_spacing(_heading_text(text, style)))
+    if block.urls:
+        label, colon, name = text.rpartition("：")
+        return f"{_escape(label)}{colon}[{_escape(name)}]({block.urls[0]})"
+    return _escape(_item_spacing(text))
+
+
+def _footnote_markdown(note: str) -> str:
+    m = _FOOTNOTE_DEF.match(note)
+    content = m.group(2).strip()
+    content = f"<{content}>" if _URL_LINE.match(content) else _escape(content)
+    return f"[^{m.group(1)}]: {content}"
 
 
 # ---------------------------------------------------------------- parse
