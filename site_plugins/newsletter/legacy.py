@@ -297,41 +297,35 @@ def _title_span(lines: list[_Line], meta_index: int, column: int) -> tuple[int, 
 
 
 def _split_articles(lines: list[_Line], column: int, banners: dict[str, str], warnings: list[str]) -> list[_RawArticle]:
-    metas = [i for i, l in enumerate(lines) if l.kind == "meta"]
-    starts = []
-    for i in metas:
-        starts.append(_title_span(lines, i, column) + (i,))
+    """Articles from their meta lines; each runs to the next article's title or section banner."""
+    spans = [_title_span(lines, i, column) + (i,) for i, l in enumerate(lines) if l.kind == "meta"]
+    sections = _banner_sections(lines, banners, warnings)
     articles: list[_RawArticle] = []
-    section: str | None = None
-    banner_at: dict[int, str | None] = {}
+    for n, (start, last, doc, meta_i) in enumerate(spans):
+        before = [key for i, key in sections if i < start]
+        end = spans[n + 1][0] if n + 1 < len(spans) else len(lines)
+        end = next((i for i, _ in sections if meta_i < i < end), end)
+        if start == meta_i:
+            warnings.append(f"line {lines[meta_i].no}: no title found above the date line")
+        if not before:
+            warnings.append(f"line {lines[meta_i].no}: article before any section banner gets no section")
+        articles.append(_RawArticle(lines[start:last + 1], lines[meta_i], before[-1] if before else None,
+                                    lines[meta_i + 1:end], doc))
+    stray = [l for l in lines[:spans[0][0]] if l.kind == "text"] if spans else []
+    if stray:
+        warnings.append(f"line {stray[0].no}: {len(stray)} line(s) of text before the first article were ignored")
+    return articles
+
+
+def _banner_sections(lines: list[_Line], banners: dict[str, str], warnings: list[str]) -> list[tuple[int, str | None]]:
+    sections = []
     for i, line in enumerate(lines):
         if line.kind == "banner":
             name = _BANNER.match(line.text).group("name").strip()
-            key = banners.get(name)
-            if key is None:
+            if name not in banners:
                 warnings.append(f"line {line.no}: unknown section banner 【{name}】; its articles get no section")
-            banner_at[i] = key
-    for n, (start, last, doc, meta_i) in enumerate(starts):
-        section = None
-        for bi, key in banner_at.items():
-            if bi < start:
-                section = key
-        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
-        body = [l for l in lines[meta_i + 1:end]]
-        cut = next((k for k, l in enumerate(body) if l.kind == "banner"), None)
-        if cut is not None:
-            body = body[:cut]
-        if start == meta_i:
-            warnings.append(f"line {lines[meta_i].no}: no title found above the date line")
-        if section is None and not banner_at:
-            warnings.append(f"line {lines[meta_i].no}: article before any section banner")
-        articles.append(_RawArticle(lines[start:last + 1], lines[meta_i], section, body, doc))
-    if metas:
-        first = starts[0][0]
-        stray = [l for l in lines[:first] if l.kind == "text"]
-        if stray:
-            warnings.append(f"line {stray[0].no}: {len(stray)} line(s) of text before the first article were ignored")
-    return articles
+            sections.append((i, banners.get(name)))
+    return sections
 
 
 # ---------------------------------------------------------------- paragraphs
