@@ -20,21 +20,21 @@ What the text looks like, and the heuristics used (all checked against issue 34)
   after an article's last paragraph becomes that article's ``source_url``; a block of identical links to a
   document (.doc/.docx/.pdf/.xls/.xlsx/.zip/.rar) right after a paragraph ending in that file name turns the
   paragraph into a link. Every other URL block is dropped.
-* **Sections** start at a banner line ``【市场热点】`` (private-use symbol-font glyphs around it are dropped) (banner text -> section key from the configured sections).
+* **Sections** start at a banner line ``【市场热点】``; the banner text is a section title from the model's
+  sections (symbol-font private-use glyphs before it are dropped). An unknown banner is a warning.
 * **Articles** are found from their meta line ``发布日期：2014-10-26  来源：承德日报`` (or ``发布时间：2014年10月27日``,
   source optional). The title is the line above it (skipping blank lines and a document-number line); a
   title wrapped over several lines has full-page-width earlier lines that do not end in a space. A document
   number (``宁政发〔2014〕251号``) just above or below the meta line goes to ``doc_number``.
 * **Paragraphs.** Lines are hard-wrapped at a fixed column (measured: the most common display width, CJK
   counting 2). When the extraction kept the PDF's end-of-paragraph space (most lines without it, some
-  with it), a line ends a paragraph iff it ends with a space, except: it ends in a comma/enumeration comma,
-  it is full width and ends in a Latin letter or digit (a Latin word wrapped at the column), an opening
+  with it), a line ends a paragraph iff it ends with a space, except: it ends in a comma/enumeration comma
+  (unless the next line starts a numbered item: a "，" typed for "；"), it is full width and ends in a Latin letter or digit (a Latin word wrapped at the column), an opening
   bracket is still open, or it is inside an ``a)`` list item and the next line does not start a new item
   (forced line breaks in the original). Without that signal (trailing spaces stripped), a line ending in
   。！？；：” etc. ends a paragraph when the next line's first word would have fitted after it, and a line
   without punctuation when it is clearly short (8+ cells); on issue 34 this agrees with the space signal on
-  97% of line ends. Lines are joined with no space, except
-  between two Latin words/numbers.
+  97% of line ends. Lines are joined with no space, except between two Latin words/numbers.
 * **Spaces.** Full-width digits, Latin letters and ％ become ASCII. Spaces next to CJK punctuation and
   between CJK and Latin/digits are extraction spacing and removed (``2014 年`` -> ``2014年``); a line whose
   CJK characters are spaced out (justified text, 3+ CJK-space-CJK gaps) loses those spaces; a single space
@@ -42,8 +42,9 @@ What the text looks like, and the heuristics used (all checked against issue 34)
   same treatment, so all text is spaced consistently.
 * **Headings.** A paragraph is a heading when it is short (one line shorter than the column, or up to two lines
   for a numbered one) and does not end in punctuation, or is numbered, has no inner punctuation and ends in
-  。, or is numbered and followed by a paragraph numbered in another style. ``a)`` items, lines with a
-  colon, dates and signatures (a line followed by a date) are never headings. Numbering styles (一、 /
+  。, or is numbered and followed by a paragraph numbered in another style. ``a)`` items, the last item
+  of a list whose items end in ；, lines with a colon, dates and signatures (a line followed by a date) are
+  never headings. ``a)`` / ``1)`` get one space after them (the print is inconsistent). Numbering styles (一、 /
   （一） / 1． / （1） / 1) / 2-1 / 1标题) get levels ###, ####, ##### in the order they first appear in the
   article; unnumbered subheads are ###.
 * **Tables**: a header line of N space-separated cells followed by rows that start with two or more
