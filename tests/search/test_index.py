@@ -37,7 +37,7 @@ def lunr_py_index(docs) -> dict:
     builder_module.Tokenizer = lambda text, *a, **k: [Token(t) for t in tokens(text or "")]
     try:
         for ref, doc in enumerate(docs):
-            builder.add({"id": str(ref), "title": doc.title, "body": doc.text})
+            builder.add({"id": str(ref), **dict(zip(index.FIELDS, doc.fields))})
     finally:
         builder_module.Tokenizer = original
     return builder.build().serialize()
@@ -78,9 +78,9 @@ def test_shard_scores_add_up_to_the_single_index_score(tmp_path, monkeypatch):
     monkeypatch.setattr(index, "POSTINGS_PER_SHARD", 10)
     stats, manifest, shards = build(tmp_path)
     assert stats.shards > 4
-    magnitude = [[row[4] / 1000, row[5] / 1000] for row in manifest["docs"]]
+    magnitude = [[m / 1000 for m in row[4:]] for row in manifest["docs"]]
     single = Index.load(lunr_py_index(DOCS))
-    for term in ["碳市", "市场", "ccer", "apec", "碳"]:
+    for term in ["碳市", "市场", "ccer", "apec", "碳", "深圳"]:
         shard = Index.load(index.to_lunr(shards[index.shard_of(term, stats.shards)], magnitude))
         expected = {r["ref"]: r["score"] for r in single.query(single.create_query().term(term, use_pipeline=False))}
         got = {r["ref"]: r["score"] for r in shard.query(shard.create_query().term(term, use_pipeline=False))}

@@ -3,7 +3,7 @@
 Layout (everything a query needs, and nothing more, is fetched on demand by assets/search.js):
 
 * ``manifest.json`` — shard count, the traditional -> simplified fold table, the synonyms and one compact
-  row per article for filters, facets and ranking: ``[issue, section, source, [tags…], |title|, |body|]``
+  row per article for filters, facets and ranking: ``[issue, section, source, [tags…], |title|, |tags|, |body|]``
   (indexes into the ``issues``/``sections``/``sources``/``tags`` value lists; the lengths of the article's
   lunr field vectors in thousandths).
 * ``shards/<n>.json`` — the lunr index of the tokens of one hash bucket
@@ -14,7 +14,8 @@ Layout (everything a query needs, and nothing more, is fetched on demand by asse
   score of one unsharded lunr index.
 * ``meta/<block>.json`` — title, URL, date and source of ``BLOCK`` articles each (ids are assigned newest
   issue first, so the best-ranked results share few blocks).
-* ``text/<id>.txt`` — title and plain text of one article, for exact verification and snippets.
+* ``text/<id>.txt`` — title, tags and plain text of one article (one line each, then the text), for
+  exact verification and snippets.
 
 Building is cheap to repeat: the tokens of every article are cached under the project's
 ``.cache/`` keyed on a hash of its title and text.
@@ -32,13 +33,13 @@ from pathlib import Path
 
 from .tokenizer import fold_table, shard_of, tokens
 
-FIELDS = ("title", "body")
+FIELDS = ("title", "tags", "body")  # a hit in title or tags ranks above a body hit
 LUNR_VERSION = "2.3.9"
 K1, B = 1.2, 0.75
 BLOCK = 50
 POSTINGS_PER_SHARD = 2000
 MAX_SHARDS = 4096
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,12 @@ class SearchDoc:
 
     @property
     def content_hash(self) -> str:
-        return hashlib.sha1(f"{CACHE_VERSION}\0{self.title}\0{self.text}".encode()).hexdigest()
+        return hashlib.sha1("\0".join((str(CACHE_VERSION), *self.fields)).encode()).hexdigest()
+
+    @property
+    def fields(self) -> tuple[str, str, str]:
+        """The text of each of :data:`FIELDS`."""
+        return self.title, "\t".join(self.tags), self.text
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,7 @@ class TokenCache:
         found = self.entries.get(key)
         if found is None:
             self.misses += 1
-            found = [dict(Counter(tokens(doc.title))), dict(Counter(tokens(doc.text)))]
+            found = [dict(Counter(tokens(text))) for text in doc.fields]
         self.used[key] = found
         return found
 
@@ -244,7 +250,7 @@ def build(docs: list[SearchDoc], out_dir: Path, *, synonyms: list[list[str]] | N
     for number, block in enumerate(meta_blocks(docs)):
         written += _write_json(out_dir / "meta" / f"{number}.json", block)
     for ref, doc in enumerate(docs):
-        raw = f"{doc.title}\n{doc.text}".encode("utf-8")
+        raw = "\n".join(doc.fields).encode("utf-8")
         (out_dir / "text" / f"{ref}.txt").write_bytes(raw)
         written += len(raw)
     return BuildStats(len(docs), shards, postings, written, cache.misses)

@@ -9,7 +9,7 @@
   var script = document.currentScript;
   var SITE_ROOT = new URL("../../", script.src);
   var DATA = new URL("search/data/", SITE_ROOT);
-  var FIELDS = ["title", "body"];
+  var FIELDS = ["title", "tags", "body"]; // index.py FIELDS; title and tags hits rank first
   var VERIFY_LIMIT = 200; // candidates checked against their text; beyond it the bigrams decide alone
   var FACETS = ["section", "issue", "year", "tag", "source"];
 
@@ -49,7 +49,8 @@
   function toLunr(shard, m) {
     var inverted = [], vectors = new Map();
     shard.terms.forEach(function (term, termIndex) {
-      var posting = { _index: termIndex, title: {}, body: {} };
+      var posting = { _index: termIndex };
+      FIELDS.forEach(function (f) { posting[f] = {}; });
       var flat = shard.postings[termIndex];
       for (var i = 0; i < flat.length; i += 3) {
         var ref = flat[i], field = flat[i + 1], key = FIELDS[field] + "/" + ref;
@@ -63,7 +64,7 @@
     vectors.forEach(function (v, key) {
       var sum = 0;
       for (var i = 1; i < v.elements.length; i += 2) sum += v.elements[i] * v.elements[i];
-      var whole = m.docs[v.ref][4 + v.field] / 1000;
+      var whole = m.docs[v.ref][4 + v.field] / 1000; // manifest row: [issue, section, source, tags, |field|…]
       var rest = whole * whole - sum;
       if (rest > 1e-9) v.elements.push(padIndex, Math.sqrt(rest));
       fieldVectors.push([key, v.elements]);
@@ -87,7 +88,7 @@
         q.term(token, { usePipeline: false, wildcard: lunr.Query.wildcard.NONE });
       }).forEach(function (hit) {
         var fields = hit.matchData.metadata[token] || {};
-        found.set(Number(hit.ref), { score: hit.score, title: "title" in fields });
+        found.set(Number(hit.ref), { score: hit.score, title: "title" in fields || "tags" in fields });
       });
       return found;
     });
@@ -183,8 +184,8 @@
   function text(ref) {
     return once(cache.text, ref, function () {
       return getText(new URL("text/" + ref + ".txt", DATA)).then(function (raw) {
-        var cut = raw.indexOf("\n");
-        return { title: cut < 0 ? raw : raw.slice(0, cut), body: cut < 0 ? "" : raw.slice(cut + 1) };
+        var lines = raw.split("\n"); // title, tags, then the text (index.py SearchDoc.fields)
+        return { title: lines[0], tags: (lines[1] || "").split("\t"), body: lines.slice(2).join("\n") };
       });
     });
   }
@@ -200,10 +201,11 @@
       .then(function (texts) {
         var rejected = new Set();
         texts.forEach(function (entry) {
-          var ref = entry[0], title = tk.compact(entry[1].title), body = tk.compact(entry[1].body);
+          var ref = entry[0], body = tk.compact(entry[1].body);
+          var headings = [entry[1].title].concat(entry[1].tags).map(tk.compact);
           matches.forEach(function (term) {
             var hit = term.get(ref);
-            var inTitle = hit.alts.some(function (a) { return title.indexOf(a.compact) >= 0; });
+            var inTitle = hit.alts.some(function (a) { return headings.some(function (h) { return h.indexOf(a.compact) >= 0; }); });
             var inBody = hit.alts.some(function (a) { return body.indexOf(a.compact) >= 0; });
             if (!inTitle && !inBody) rejected.add(ref);
             hit.title = inTitle;
