@@ -189,8 +189,10 @@ def to_lunr(shard: dict, magnitude: list[list[float]] | None = None) -> dict:
             "invertedIndex": inverted, "pipeline": []}
 
 
-def fold_json() -> dict[str, str]:
-    table = fold_table()
+def fold_json(used: set[str] | None = None) -> dict[str, str]:
+    """The fold table for the browser; with ``used`` (the archive's characters) only the entries whose
+    simplified form occurs: a query character folding to anything else cannot match anyway."""
+    table = {t: s for t, s in fold_table().items() if used is None or s in used}
     return {"from": "".join(table), "to": "".join(table.values())}
 
 
@@ -212,7 +214,7 @@ def manifest(docs: list[SearchDoc], shards: int, magnitude: list[list[float]], s
     return {
         "version": 1, "shards": shards, "block": BLOCK, "fields": list(FIELDS),
         "issues": [[n, date] for n, date in issues], "sections": [list(s) for s in sections],
-        "sources": sources, "tags": tags, "docs": rows, "synonyms": synonyms, "fold": fold_json(),
+        "sources": sources, "tags": tags, "docs": rows, "synonyms": synonyms, "fold": fold_json(set().union(*(set("".join(d.fields)) for d in docs))),
     }
 
 

@@ -11,7 +11,7 @@ from ..model import Catalog
 from . import index
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-ASSET_FILES = ("lunr.js", "tokenizer.js", "search.js", "search-ui.js", "search.css")
+ASSET_FILES = ("lunr.min.js", "tokenizer.js", "search.js", "search-ui.js", "search.css")
 DATA_DIR = "search/data"  # inside the site; assets/search.js finds it relative to its own URL
 ASSETS_DIR = "assets/search"
 

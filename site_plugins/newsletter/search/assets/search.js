@@ -10,7 +10,7 @@
   var SITE_ROOT = new URL("../../", script.src);
   var DATA = new URL("search/data/", SITE_ROOT);
   var FIELDS = ["title", "tags", "body"]; // index.py FIELDS; title and tags hits rank first
-  var VERIFY_LIMIT = 200; // candidates checked against their text; beyond it the bigrams decide alone
+  var VERIFY_ALL = 30; // up to this many candidates are all checked for exactness, more page by page
   var FACETS = ["section", "issue", "year", "tag", "source"];
 
   var cache = { manifest: null, shards: new Map(), meta: new Map(), text: new Map() };
@@ -190,28 +190,32 @@
     });
   }
 
-  /* Exactness: a term of several tokens must occur as written (separators aside) in title or text. */
-  function verify(m, candidates, matches) {
-    var needs = candidates.filter(function (ref) {
-      return matches.some(function (term) { return term.get(ref).alts.some(function (a) { return a.tokens.length > 1; }); });
+  /* Exactness. A term matched through one token is exact; a term of several tokens (碳市场: 碳市 + 市场)
+   * must also occur as written, separators aside, in the title, a tag or the text. */
+  function needsCheck(matches, ref) {
+    return matches.some(function (term) {
+      return !term.get(ref).alts.some(function (a) { return a.tokens.length === 1; });
     });
-    if (needs.length === 0 || needs.length > VERIFY_LIMIT) return Promise.resolve(candidates);
+  }
+
+  /* Checks refs against their text; resolves with the refs that fail. */
+  function rejectedOf(m, refs, matches) {
     var tk = m.tokenizer;
-    return Promise.all(needs.map(function (ref) { return text(ref).then(function (t) { return [ref, t]; }); }))
+    return Promise.all(refs.map(function (ref) { return text(ref).then(function (t) { return [ref, t]; }); }))
       .then(function (texts) {
-        var rejected = new Set();
+        var rejected = [];
         texts.forEach(function (entry) {
           var ref = entry[0], body = tk.compact(entry[1].body);
           var headings = [entry[1].title].concat(entry[1].tags).map(tk.compact);
           matches.forEach(function (term) {
             var hit = term.get(ref);
-            var inTitle = hit.alts.some(function (a) { return headings.some(function (h) { return h.indexOf(a.compact) >= 0; }); });
+            var inHeading = hit.alts.some(function (a) { return headings.some(function (h) { return h.indexOf(a.compact) >= 0; }); });
             var inBody = hit.alts.some(function (a) { return body.indexOf(a.compact) >= 0; });
-            if (!inTitle && !inBody) rejected.add(ref);
-            hit.title = inTitle;
+            if (!inHeading && !inBody) rejected.push(ref);
+            hit.title = inHeading;
           });
         });
-        return candidates.filter(function (ref) { return !rejected.has(ref); });
+        return rejected;
       });
   }
 
@@ -242,7 +246,10 @@
   }
 
   /* search(query, filters, {limit, offset}) -> Promise of results best first; the array also carries
-   * .total (matches after filters) and .facets ({facet: [{value, label, count}]}). */
+   * .total (matches after filters) and .facets ({facet: [{value, label, count}]}).
+   * Small candidate sets are checked for exactness in full; large ones page by page (a candidate found
+   * through bigrams that are not adjacent in its text is dropped as soon as its page is built), so
+   * totals and facet counts of very large result sets may include a few such candidates. */
   function search(query, filters, options) {
     var limit = (options && options.limit) || 50, offset = (options && options.offset) || 0;
     filters = normalizeFilters(filters);
@@ -253,25 +260,53 @@
         var candidates = Array.from(matches[0].keys()).filter(function (ref) {
           return matches.every(function (term) { return term.has(ref); });
         });
-        return verify(m, candidates, matches).then(function (refs) {
-          var facets = facetCounts(m, refs, filters);
-          refs = refs.filter(function (ref) { return passes(docValues(m, ref), filters); });
-          var scored = refs.map(function (ref) {
-            var hits = matches.map(function (term) { return term.get(ref); });
-            return {
-              ref: ref, issue: m.issues[m.docs[ref][0]][0],
-              title: hits.every(function (h) { return h.title; }),
-              score: hits.reduce(function (s, h) { return s + h.score; }, 0),
-            };
+        var unchecked = candidates.filter(function (ref) { return needsCheck(matches, ref); });
+        var rejected = new Set();
+        var upfront = unchecked.length <= VERIFY_ALL ? rejectedOf(m, unchecked, matches) : Promise.resolve([]);
+        return upfront.then(function (refs) {
+          refs.forEach(function (ref) { rejected.add(ref); });
+          var checked = new Set(unchecked.length <= VERIFY_ALL ? unchecked : []);
+          var kept = candidates.filter(function (ref) { return passes(docValues(m, ref), filters); });
+          var ranked = rank(m, kept, matches);
+          function page() {
+            var visible = ranked.filter(function (ref) { return !rejected.has(ref); }).slice(offset, offset + limit);
+            var todo = visible.filter(function (ref) { return !checked.has(ref) && needsCheck(matches, ref); });
+            if (todo.length === 0) return Promise.resolve(visible);
+            todo.forEach(function (ref) { checked.add(ref); });
+            return rejectedOf(m, todo, matches).then(function (refs) {
+              refs.forEach(function (ref) { rejected.add(ref); });
+              return page();
+            });
+          }
+          return page().then(function (visible) {
+            var valid = function (ref) { return !rejected.has(ref); };
+            var facets = facetCounts(m, candidates.filter(valid), filters);
+            return Promise.all(rank(m, visible, matches).map(function (ref) { return result(m, ref, hitOf(matches, ref)); }))
+              .then(function (results) { return finish(results, kept.filter(valid).length, facets); });
           });
-          scored.sort(function (a, b) {
-            return (b.title - a.title) || (b.issue - a.issue) || (b.score - a.score) || (a.ref - b.ref);
-          });
-          return Promise.all(scored.slice(offset, offset + limit).map(function (s) { return result(m, s.ref, s); }))
-            .then(function (page) { return finish(page, refs.length, facets); });
         });
       });
     });
+  }
+
+  function hitOf(matches, ref) {
+    var hits = matches.map(function (term) { return term.get(ref); });
+    return {
+      title: hits.every(function (h) { return h.title; }),
+      score: hits.reduce(function (s, h) { return s + h.score; }, 0),
+    };
+  }
+
+  /* Title (or tag) hits first, then newer issues, then lunr's score. */
+  function rank(m, refs, matches) {
+    var keyed = refs.map(function (ref) {
+      var hit = hitOf(matches, ref);
+      return { ref: ref, title: hit.title ? 1 : 0, issue: m.issues[m.docs[ref][0]][0], score: hit.score };
+    });
+    keyed.sort(function (a, b) {
+      return (b.title - a.title) || (b.issue - a.issue) || (b.score - a.score) || (a.ref - b.ref);
+    });
+    return keyed.map(function (k) { return k.ref; });
   }
 
   function finish(results, total, facets) {
