@@ -68,7 +68,7 @@ def _yaml(value) -> str:
 def _title(rng: random.Random, sentences: list[str]) -> str:
     for _ in range(20):
         clause = rng.choice(sentences).split("，")[0].rstrip("。！？”“ ")
-        if 6 <= len(clause) <= 30:
+        if 10 <= len(clause) <= 30 and not clause[0].isdigit():
             return MARK + clause
     return MARK + rng.choice(sentences)[:20]
 

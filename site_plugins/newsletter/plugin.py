@@ -11,7 +11,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from . import content, pages
+from . import content, feeds, pages
 from .config import NewsletterConfig
 from .model import Catalog
 from .problems import errors, format_problems, warnings
@@ -52,6 +52,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, spec.src_uri, content="", inclusion=inclusion))
             self.specs[spec.src_uri] = spec
+        for feed in feeds.site_feeds(self.catalog, config.site_name, config.site_url):
+            files.append(File.generated(config, feed.path, content=feed.xml))
         return files
 
     def on_page_markdown(self, markdown, page, config, files):
@@ -63,6 +65,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         if spec.description:
             page.meta["description"] = escape(spec.description)
         page.meta.setdefault("hide", ["toc"] if spec.template != "article.html" else [])
+        page.meta["feeds"] = [{"title": title, "path": path} for title, path in spec.feeds]
         return ""
 
     def on_page_content(self, html, page, config, files):
