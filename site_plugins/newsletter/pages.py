@@ -24,6 +24,7 @@ class PageSpec:
     context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     in_nav: bool = False
     description: str = ""
+    hide: tuple[str, ...] = ("navigation", "toc")  # Material sidebars this page leaves out
     feeds: tuple[tuple[str, str], ...] = ()  # (title, site path) of Atom feeds to announce besides the site's
 
     @property
@@ -123,6 +124,7 @@ def article_page(view: ArticleView, previous: Neighbour | None, following: Neigh
         context={"view": view, "article": article, "issue": view.issue, "previous": previous, "next": following,
                  "links": links},
         description=f"{article.title} — {view.issue.title} {view.issue.label}",
+        hide=("navigation",),  # keep the right-hand table of contents for headings inside articles
     )
 
 

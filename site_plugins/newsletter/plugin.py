@@ -64,7 +64,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         page.meta["title"] = escape(spec.title)
         if spec.description:
             page.meta["description"] = escape(spec.description)
-        page.meta.setdefault("hide", ["toc"] if spec.template != "article.html" else [])
+        page.meta["hide"] = list(spec.hide)
         page.meta["feeds"] = [{"title": title, "path": path} for title, path in spec.feeds]
         return ""
 
