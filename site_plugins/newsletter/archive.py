@@ -109,6 +109,15 @@ def _descending_month(value: str) -> int:
 
 
 @dataclass(frozen=True)
+class GroupLink:
+    """What indexes and listing headings show of a group (and all a page's fingerprint needs of it)."""
+
+    name: str
+    url: str
+    count: int
+
+
+@dataclass(frozen=True)
 class Group:
     """One value of a facet (a section, a tag, a source, a month) and its articles, newest first."""
 
@@ -127,6 +136,10 @@ class Group:
     @property
     def count(self) -> int:
         return len(self.articles)
+
+    @property
+    def link(self) -> GroupLink:
+        return GroupLink(self.name, self.url, self.count)
 
 
 def facet_groups(facet: Facet, articles: list[Article]) -> list[Group]:
@@ -203,7 +216,7 @@ class ListingEntry:
 @dataclass(frozen=True)
 class IndexBlock:
     heading: str  # "" when the index has no sub-headings
-    groups: list[Group]
+    groups: list[GroupLink]
 
 
 def listing_pages(group: Group, catalog: Catalog, issues: dict[int, Issue]) -> list[PageSpec]:
@@ -217,7 +230,7 @@ def listing_pages(group: Group, catalog: Catalog, issues: dict[int, Issue]) -> l
             title=f"{facet.title}：{group.name}{suffix}",
             template="listing.html",
             context={
-                "facet": facet, "group": group, "pagination": pagination,
+                "facet": facet, "group": group.link, "pagination": pagination,
                 "entries": [ListingEntry(a, issues[a.issue_number]) for a in chunk],
                 "index_url": f"{facet.key}/",
             },
@@ -228,7 +241,7 @@ def listing_pages(group: Group, catalog: Catalog, issues: dict[int, Issue]) -> l
 
 
 def facet_index_page(facet: Facet, groups: list[Group]) -> PageSpec:
-    blocks = [IndexBlock(heading, items) for heading, items in group_by(groups, lambda g: facet.block(g.value))]
+    blocks = [IndexBlock(heading, [g.link for g in items]) for heading, items in group_by(groups, lambda g: facet.block(g.value))]
     return PageSpec(
         url=f"{facet.key}/",
         title=facet.title,

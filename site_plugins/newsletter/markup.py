@@ -57,10 +57,30 @@ def _markdown() -> markdown.Markdown:
     return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG, output_format="html")
 
 
+def _convert(body: str) -> str:
+    return _markdown().reset().convert(body)
+
+
+# A persistent body -> HTML store across builds (buildcache.DiskCache, set by the plugin), or None.
+_store = None
+
+
+def use_store(store) -> None:
+    global _store
+    _store = store
+    to_html.cache_clear()
+
+
+def cache_salt() -> str:
+    """What the stored HTML depends on besides the body: the Markdown library and our settings of it."""
+    return f"{markdown.__version__}|{MARKDOWN_EXTENSIONS}|{MARKDOWN_CONFIG}"
+
+
 @lru_cache(maxsize=4096)
 def to_html(body: str) -> str:
-    """Markdown -> unsanitized HTML. Cached: the loader's audit and the page render convert each body once."""
-    return _markdown().reset().convert(body)
+    """Markdown -> unsanitized HTML. Cached: the loader's audit and the page render convert each body once,
+    and with a store, once across builds."""
+    return _store.get(body, _convert) if _store is not None else _convert(body)
 
 
 def render(body: str, *, allow_raw_html: bool = False) -> str:
