@@ -139,10 +139,24 @@ def issue_pages(catalog: Catalog, links: dict[str, Any]) -> list[PageSpec]:
     return specs
 
 
+SEARCH_FACETS = (("section", "栏目"), ("issue", "期号"), ("year", "年份"), ("tag", "标签"), ("source", "来源"))
+
+
+def search_page(catalog: Catalog) -> PageSpec:
+    """The search page: a form that works without scripts; assets/search/search-ui.js fills results and facets."""
+    return PageSpec(
+        url="search/",
+        title="搜索",
+        template="search.html",
+        context={"facets": SEARCH_FACETS, "article_count": len(catalog.articles)},
+        in_nav=True,
+    )
+
+
 def site_pages(catalog: Catalog, pdf_url: Callable[[Issue], str | None] | None = None) -> list[PageSpec]:
     """Every generated page of the site. ``pdf_url`` gives an issue's PDF URL (the PDF step passes it)."""
     from . import archive  # archive builds on the specs above, so it is imported here, not at the top
 
     links = archive.article_links(catalog)
     return [home_page(catalog), *archive.archive_pages(catalog, pdf_url or archive.no_pdf),
-            *issue_pages(catalog, links)]
+            *issue_pages(catalog, links), search_page(catalog)]

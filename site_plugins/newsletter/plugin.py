@@ -12,6 +12,8 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import buildcache, content, feeds, markup, pages
+from .search import site as search_site
+from .search import synonyms as search_synonyms
 from .config import NewsletterConfig
 from .model import Catalog
 from .problems import errors, format_problems, warnings
@@ -47,6 +49,9 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.html_cache = buildcache.DiskCache(self.cache_dir / "html.pickle", markup.cache_salt())
         markup.use_store(self.html_cache)
         catalog, problems = content.load_catalog(self.root, self.settings)
+        self.synonyms, synonym_problems = search_synonyms.load(
+            self.root / self.settings.synonyms_file, self.settings.synonyms_file, self.settings)
+        problems = [*problems, *synonym_problems]
         for problem in warnings(problems):
             log.warning(str(problem))
         if errors(problems):
@@ -93,3 +98,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def on_post_build(self, config):
         self.html_cache.save()
         buildcache.Fingerprints(self.cache_dir / "pages.json").save(self.fingerprints)
+        stats = search_site.write(self.catalog, Path(config.site_dir), synonyms=self.synonyms,
+                                  cache_file=self.root / ".cache" / "newsletter" / "search-tokens.json")
+        log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.bytes} bytes "
+                 f"({stats.tokenized} tokenized, the rest from the cache)")
