@@ -24,6 +24,7 @@ class PageSpec:
     context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     in_nav: bool = False
     description: str = ""
+    hide: tuple[str, ...] = ("navigation", "toc")  # Material sidebars this page leaves out
 
     @property
     def src_uri(self) -> str:
@@ -129,6 +130,7 @@ def article_page(view: ArticleView, previous: Neighbour | None, following: Neigh
         template="article.html",
         context={"view": view, "article": article, "issue": view.issue, "previous": previous, "next": following},
         description=f"{article.title} — {view.issue.title} {view.issue.label}",
+        hide=("navigation",),  # keep the right-hand table of contents for headings inside articles
     )
 
 
