@@ -24,6 +24,10 @@ class PdfError(Exception):
     """The PDF could not be made; ``str()`` is the message for the user."""
 
 
+class MissingFontError(PdfError):
+    """No CJK font is installed: every issue would fail the same way."""
+
+
 @dataclass(frozen=True)
 class PdfJob:
     issue: Issue
@@ -45,9 +49,18 @@ def render_pdf(job: PdfJob, timeout: float) -> bytes:
     """The PDF bytes of ``job.issue``; raises :class:`PdfError`."""
     missing = fonts.missing_font_message()
     if missing:
-        raise PdfError(missing)
-    return run_with_time_limit(lambda: _render(job), timeout, f"{job.issue.path}: pdf: rendering took longer than "
-                               f"{timeout:g} s (plugin option pdf: timeout in mkdocs.yml, or --timeout)")
+        raise MissingFontError(missing)
+    return run_with_time_limit(lambda: _render_or_explain(job), timeout, f"{job.issue.path}: pdf: rendering took "
+                               f"longer than {timeout:g} s (plugin option pdf: timeout in mkdocs.yml, or --timeout)")
+
+
+def _render_or_explain(job: PdfJob) -> bytes:
+    try:
+        return _render(job)
+    except PdfError:
+        raise
+    except Exception as exc:  # a WeasyPrint or template failure: name the issue, not a traceback
+        raise PdfError(f"{job.issue.path}: pdf: rendering failed: {type(exc).__name__}: {exc}") from exc
 
 
 def _render(job: PdfJob) -> bytes:
