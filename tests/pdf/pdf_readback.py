@@ -66,12 +66,13 @@ class ReadPdf:
         return [int(n) for n in re.findall(r"\.\s+(\d+)\s*$", layout, flags=re.M)]
 
     def image_count(self) -> int:
-        count = 0
+        """Distinct image objects (pages may share one resource dictionary)."""
+        images = set()
         for page in self.reader.pages:
             resources = page.get("/Resources") or {}
             xobjects = resources.get("/XObject") or {}
-            count += sum(1 for x in xobjects.values() if x.get_object().get("/Subtype") == "/Image")
-        return count
+            images |= {x.idnum for x in xobjects.values() if x.get_object().get("/Subtype") == "/Image"}
+        return len(images)
 
     def attachments(self) -> dict:
         return dict(self.reader.attachments)
