@@ -132,7 +132,6 @@ def article_page(view: ArticleView, previous: Neighbour | None, following: Neigh
         template="article.html",
         context={"view": view, "article": article, "issue": view.issue, "previous": previous, "next": following},
         description=f"{article.title} — {view.issue.title} {view.issue.label}",
-        hide=("navigation",),  # keep the right-hand table of contents for headings inside articles
     )
 
 
