@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from . import markup
 from .model import Article, Catalog, Issue, Section
+from .pdf import pdf_url
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,8 @@ def issue_page(issue: Issue, catalog: Catalog, index: int) -> PageSpec:
         url=issue.url,
         title=f"{issue.title} {issue.label}",
         template="issue.html",
-        context={"issue": issue, "toc": issue_toc(issue, catalog), "previous": previous, "next": following},
+        context={"issue": issue, "toc": issue_toc(issue, catalog), "previous": previous, "next": following,
+                 "pdf": pdf_url(issue, catalog.settings)},
         description=f"{issue.title} {issue.label}（{issue.date.isoformat()}）",
     )
 

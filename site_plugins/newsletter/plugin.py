@@ -89,6 +89,22 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         page.meta["feeds"] = [{"title": title, "path": path} for title, path in spec.feeds]
         return ""
 
+    # Last: every page is written; each issue's PDF goes next to its issue page (cached, see pdf/build.py).
+    @event_priority(-100)
+    def on_post_build(self, config):
+        if not self.settings.pdf_enabled:
+            return
+        from .pdf.build import PdfSetup, site_targets, write_pdfs
+        from .pdf.writer import PdfError
+
+        site_dir = Path(config.site_dir)
+        setup = PdfSetup(self.root, self.root / self.config.templates_dir, self.settings.pdf_timeout, (site_dir,))
+        try:
+            report = write_pdfs(self.catalog, setup, site_targets(self.catalog, site_dir))
+        except PdfError as exc:
+            raise PluginError(f"PDF of an issue failed (set NEWSLETTER_PDF=0 to build without PDFs):\n{exc}") from None
+        log.info(f"PDF: {len(report.rendered)} rendered, {len(report.reused)} unchanged (cache {setup.cache_dir})")
+
     def on_page_content(self, html, page, config, files):
         spec = self.specs.get(page.file.src_uri)
         if spec is None:
