@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from markupsafe import Markup
 
@@ -155,10 +155,14 @@ def search_page(catalog: Catalog) -> PageSpec:
     )
 
 
-def site_pages(catalog: Catalog, pdf_url: Callable[[Issue], str | None] | None = None) -> list[PageSpec]:
-    """Every generated page of the site. ``pdf_url`` gives an issue's PDF URL (the PDF step passes it)."""
+def site_pages(catalog: Catalog) -> list[PageSpec]:
+    """Every generated page of the site."""
     from . import archive  # archive builds on the specs above, so it is imported here, not at the top
 
     links = archive.article_links(catalog)
-    return [home_page(catalog), *archive.archive_pages(catalog, pdf_url or archive.no_pdf),
+
+    def issue_pdf(issue: Issue) -> str | None:
+        return pdf_url(issue, catalog.settings)
+
+    return [home_page(catalog), *archive.archive_pages(catalog, issue_pdf),
             *issue_pages(catalog, links), search_page(catalog)]
