@@ -44,6 +44,8 @@ class Settings:
     max_file_bytes: int = 1_000_000
     recent_issues: int = 5
     per_page: int = 20
+    pdf_enabled: bool = True  # site build writes each issue's PDF (NEWSLETTER_PDF=0 turns it off)
+    pdf_timeout: int = 120  # seconds one issue's PDF may take to render
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)

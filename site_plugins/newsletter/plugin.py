@@ -11,7 +11,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from . import content, pages
+from . import buildcache, content, feeds, markup, pages
 from .search import site as search_site
 from .search import synonyms as search_synonyms
 from .config import NewsletterConfig
@@ -24,6 +24,10 @@ log = logging.getLogger("mkdocs.plugins.newsletter")
 
 class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     supports_multiple_instances = False
+    dirty = False  # `mkdocs build --dirty` / `serve --dirty`: only pages whose fingerprint changed are rendered
+
+    def on_startup(self, *, command, dirty):
+        self.dirty = dirty
 
     def on_config(self, config):
         try:
@@ -34,11 +38,16 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.renderer = Renderer(self.root / self.config.templates_dir, {"site_name": config.site_name})
         self.catalog = Catalog(settings=self.settings)
         self.specs: dict[str, pages.PageSpec] = {}
+        self.cache_dir = self.root / ".cache" / "newsletter"
+        self.salt = buildcache.digest(str(buildcache.CACHE_VERSION), buildcache.files_digest(
+            [self.root / self.config.templates_dir, Path(config.config_file_path)]))
         return config
 
     # Runs before MkDocs cleans site_dir: invalid content stops the build with the old site intact.
     @event_priority(100)
     def on_pre_build(self, config):
+        self.html_cache = buildcache.DiskCache(self.cache_dir / "html.pickle", markup.cache_salt())
+        markup.use_store(self.html_cache)
         catalog, problems = content.load_catalog(self.root, self.settings)
         self.synonyms, synonym_problems = search_synonyms.load(
             self.root / self.settings.synonyms_file, self.settings.synonyms_file, self.settings)
@@ -51,12 +60,21 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
     def on_files(self, files: Files, config) -> Files:
         self.specs = {}
-        for spec in pages.site_pages(self.catalog):
+        specs = pages.site_pages(self.catalog)
+        self.fingerprints = buildcache.page_fingerprints(specs, self.salt)
+        previous = buildcache.Fingerprints(self.cache_dir / "pages.json")
+        for spec in specs:
             if files.get_file_from_path(spec.src_uri) is not None:
                 continue  # a hand-written page in docs/ wins
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, spec.src_uri, content="", inclusion=inclusion))
+            file = File.generated(config, spec.src_uri, content="", inclusion=inclusion)
+            if self.dirty and previous.unchanged(spec.src_uri, self.fingerprints[spec.src_uri]) \
+                    and Path(file.abs_dest_path).is_file():
+                file.is_modified = lambda: False  # MkDocs' --dirty then skips it; generated files say True
+            files.append(file)
             self.specs[spec.src_uri] = spec
+        for feed in feeds.site_feeds(self.catalog, config.site_name, config.site_url):
+            files.append(File.generated(config, feed.path, content=feed.xml))
         return files
 
     def on_page_markdown(self, markdown, page, config, files):
@@ -68,7 +86,24 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         if spec.description:
             page.meta["description"] = escape(spec.description)
         page.meta["hide"] = list(spec.hide)
+        page.meta["feeds"] = [{"title": title, "path": path} for title, path in spec.feeds]
         return ""
+
+    # Last: every page is written; each issue's PDF goes next to its issue page (cached, see pdf/build.py).
+    @event_priority(-100)
+    def on_post_build(self, config):
+        if not self.settings.pdf_enabled:
+            return
+        from .pdf.build import PdfSetup, site_targets, write_pdfs
+        from .pdf.writer import PdfError
+
+        site_dir = Path(config.site_dir)
+        setup = PdfSetup(self.root, self.root / self.config.templates_dir, self.settings.pdf_timeout, (site_dir,))
+        try:
+            report = write_pdfs(self.catalog, setup, site_targets(self.catalog, site_dir))
+        except PdfError as exc:
+            raise PluginError(f"PDF of an issue failed (set NEWSLETTER_PDF=0 to build without PDFs):\n{exc}") from None
+        log.info(f"PDF: {len(report.rendered)} rendered, {len(report.reused)} unchanged (cache {setup.cache_dir})")
 
     def on_page_content(self, html, page, config, files):
         spec = self.specs.get(page.file.src_uri)
@@ -77,6 +112,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         return self.renderer.render(spec)
 
     def on_post_build(self, config):
+        self.html_cache.save()
+        buildcache.Fingerprints(self.cache_dir / "pages.json").save(self.fingerprints)
         stats = search_site.write(self.catalog, Path(config.site_dir), synonyms=self.synonyms,
                                   cache_file=self.root / ".cache" / "newsletter" / "search-tokens.json")
         log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.bytes} bytes "
