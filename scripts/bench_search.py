@@ -118,7 +118,7 @@ def generate(project: Path, articles: int) -> None:
     """The archive engineer's deterministic generator (scripts/synth.py), ~25 articles per issue."""
     import synth
 
-    synth.generate(project / "issues", issues=max(1, articles // 25), articles_per_issue=25, seed=0)
+    synth.generate(project, issues=max(1, articles // 25), articles_per_issue=25, seed=0)
 
 
 def timed_build(project: Path) -> float:
@@ -141,11 +141,8 @@ def our_site(work: Path, articles: int) -> tuple[Path, float]:
     for name in ("mkdocs.yml", "templates", "docs"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, project / name)
-    (project / "issues").mkdir()
-    for name in ("tags.yml", "synonyms.yml"):
-        if (ROOT / "issues" / name).exists():
-            shutil.copy2(ROOT / "issues" / name, project / "issues" / name)
     generate(project, articles)
+    shutil.copy2(ROOT / "issues" / "synonyms.yml", project / "issues" / "synonyms.yml")
     timed_build(project)
     return project / "site", index_cost(project)
 

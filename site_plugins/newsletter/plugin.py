@@ -89,9 +89,22 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         page.meta["feeds"] = [{"title": title, "path": path} for title, path in spec.feeds]
         return ""
 
-    # Last: every page is written; each issue's PDF goes next to its issue page (cached, see pdf/build.py).
+    # Last: every page is written. One method: a second ``on_post_build`` in the class would replace this one.
     @event_priority(-100)
     def on_post_build(self, config):
+        self.html_cache.save()
+        buildcache.Fingerprints(self.cache_dir / "pages.json").save(self.fingerprints)
+        self._write_search(config)
+        self._write_pdfs(config)
+
+    def _write_search(self, config) -> None:
+        stats = search_site.write(self.catalog, Path(config.site_dir), synonyms=self.synonyms,
+                                  cache_file=self.cache_dir / "search-tokens.json")
+        log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.bytes} bytes "
+                 f"({stats.tokenized} tokenized, the rest from the cache)")
+
+    # Each issue's PDF goes next to its issue page (cached, see pdf/build.py).
+    def _write_pdfs(self, config) -> None:
         if not self.settings.pdf_enabled:
             return
         from .pdf.build import PdfSetup, site_targets, write_pdfs
@@ -110,11 +123,3 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         if spec is None:
             return html
         return self.renderer.render(spec)
-
-    def on_post_build(self, config):
-        self.html_cache.save()
-        buildcache.Fingerprints(self.cache_dir / "pages.json").save(self.fingerprints)
-        stats = search_site.write(self.catalog, Path(config.site_dir), synonyms=self.synonyms,
-                                  cache_file=self.root / ".cache" / "newsletter" / "search-tokens.json")
-        log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.bytes} bytes "
-                 f"({stats.tokenized} tokenized, the rest from the cache)")
