@@ -157,7 +157,7 @@ def index_cost(project: Path) -> float:
     search_site.documents(catalog)  # page rendering is part of the site build, not of the index
     with tempfile.TemporaryDirectory() as tmp:
         start = time.process_time()  # CPU seconds: the machine may be shared, wall time is noisy
-        search_site.write(catalog, Path(tmp), synonyms=[], cache_file=None)
+        search_site.write(catalog, Path(tmp), cache_file=None)
         return time.process_time() - start
 
 
