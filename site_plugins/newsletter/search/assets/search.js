@@ -272,6 +272,7 @@
             var visible = ranked.filter(function (ref) { return !rejected.has(ref); }).slice(offset, offset + limit);
             var todo = visible.filter(function (ref) { return !checked.has(ref) && needsCheck(matches, ref); });
             if (todo.length === 0) return Promise.resolve(visible);
+            visible.forEach(function (ref) { metaBlock(m, ref).catch(function () {}); }); // fetched while checking
             todo.forEach(function (ref) { checked.add(ref); });
             return rejectedOf(m, todo, matches).then(function (refs) {
               refs.forEach(function (ref) { rejected.add(ref); });
