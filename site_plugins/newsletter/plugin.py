@@ -37,14 +37,18 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.catalog = Catalog(settings=self.settings)
         self.specs: dict[str, pages.PageSpec] = {}
         self.cache_dir = self.root / ".cache" / "newsletter"
-        self.salt = buildcache.digest(str(buildcache.CACHE_VERSION), buildcache.files_digest(
+        # Any change to our code, the templates or mkdocs.yml invalidates what earlier builds kept.
+        self.code = buildcache.digest(str(buildcache.CACHE_VERSION),
+                                      buildcache.files_digest(sorted(Path(__file__).parent.rglob("*.py"))))
+        self.salt = buildcache.digest(self.code, buildcache.files_digest(
             [self.root / self.config.templates_dir, Path(config.config_file_path)]))
         return config
 
     # Runs before MkDocs cleans site_dir: invalid content stops the build with the old site intact.
     @event_priority(100)
     def on_pre_build(self, config):
-        self.html_cache = buildcache.DiskCache(self.cache_dir / "html.pickle", markup.cache_salt())
+        self.html_cache = buildcache.DiskCache(self.cache_dir / "bodies.pickle",
+                                               buildcache.digest(self.code, markup.cache_salt()))
         markup.use_store(self.html_cache)
         catalog, problems = content.load_catalog(self.root, self.settings)
         for problem in warnings(problems):
