@@ -22,5 +22,9 @@ serve:
 	@scripts/setup.sh
 	$(VENV)/newsletter serve
 
+bench:
+	@scripts/setup.sh --bench
+	$(VENV)/python scripts/bench.py $(BENCH_ARGS)
+
 clean:
 	rm -rf site .venv node_modules
