@@ -59,7 +59,7 @@ def resolve(page_url: str, href: str) -> str:
 def index_entries(page_html: str) -> list[tuple[str, str, int]]:
     """(href, name, count) of a facet index page."""
     return [(href, html.unescape(name), int(count)) for href, name, count in
-            re.findall(r'<li><a href="([^"]+)">([^<]+)<span class="nl-count"[^>]*> (\d+)</span></a></li>', page_html)]
+            re.findall(r'<li><a href="([^"]+)">([^<]+)<span class="nl-count"> (\d+)<span class="nl-sr-only"> 篇</span></span></a></li>', page_html)]
 
 
 @pytest.fixture(scope="module")
