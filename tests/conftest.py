@@ -74,6 +74,7 @@ class Project:
 
 
 def copy_project(dest: Path, *, with_issues: bool) -> Project:
+    dest.mkdir(parents=True, exist_ok=True)
     for name in ("mkdocs.yml", "templates", "docs"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest / name)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import jinja2
 from markupsafe import escape
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, BuildError, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
@@ -15,15 +16,20 @@ from . import content, pages
 from .config import NewsletterConfig
 from .model import Catalog
 from .problems import errors, format_problems, warnings
-from .render import Renderer
+from .render import Renderer, template_location
+from .staging import StagedDirectory
 
 log = logging.getLogger("mkdocs.plugins.newsletter")
+KEPT = "nothing was published: the site directory keeps the previous build"
 
 
 class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     supports_multiple_instances = False
 
+    # First, so that every plugin's on_config sees (and writes to) the staging site_dir.
+    @event_priority(100)
     def on_config(self, config):
+        self._stage_site(config)
         try:
             self.settings = self.config.settings()
         except ValueError as exc:
@@ -34,6 +40,15 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.specs: dict[str, pages.PageSpec] = {}
         return config
 
+    def _stage_site(self, config) -> None:
+        """Build into a staging directory beside site_dir; on_post_build swaps it in (staging.py)."""
+        self.published_site_dir = config.site_dir
+        self.stage = StagedDirectory(config.site_dir)
+        config.site_dir = str(self.stage.begin())
+        self.strict_warnings = _WarningCounter() if config.strict else None
+        if self.strict_warnings:
+            logging.getLogger("mkdocs").addHandler(self.strict_warnings)
+
     # Runs before MkDocs cleans site_dir: invalid content stops the build with the old site intact.
     @event_priority(100)
     def on_pre_build(self, config):
@@ -41,7 +56,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         for problem in warnings(problems):
             log.warning(str(problem))
         if errors(problems):
-            raise PluginError("content has errors; nothing was written:\n" + format_problems(errors(problems)))
+            raise PluginError(f"content has errors; {KEPT}\n" + format_problems(errors(problems)))
         self.catalog = catalog
 
     def on_files(self, files: Files, config) -> Files:
@@ -69,4 +84,56 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         spec = self.specs.get(page.file.src_uri)
         if spec is None:
             return html
-        return self.renderer.render(spec)
+        try:
+            return self.renderer.render(spec)
+        except jinja2.TemplateError as exc:
+            where = template_location(exc, spec.template).removeprefix(f"{self.root}/")
+            raise PluginError(f"{where}: template: {exc} (rendering /{spec.url}); {KEPT}") from None
+
+    # Last of all post_build handlers (search index, PDFs write into the staging site first).
+    @event_priority(-100)
+    def on_post_build(self, config):
+        if self.strict_warnings and self.strict_warnings.count:
+            return  # MkDocs aborts this strict build right after post_build; on_build_error discards it
+        self._forget_counter()
+        self.stage.commit()
+        config.site_dir = self.published_site_dir
+        log.info(f"Published the new site to {self.published_site_dir}")
+
+    def on_build_error(self, error):
+        self._forget_counter()
+        self.stage.abort()
+        if not isinstance(error, BuildError):  # MkDocs logs a BuildError (ours say so) after this event
+            log.error(KEPT.capitalize())
+
+    def _forget_counter(self) -> None:
+        if self.strict_warnings:
+            logging.getLogger("mkdocs").removeHandler(self.strict_warnings)
+            self.strict_warnings = None
+
+    def on_serve(self, server, config, builder):
+        """A broken edit during `mkdocs serve` prints its problems and keeps the last good site served;
+        the next save that fixes it rebuilds as usual (no restart, no traceback)."""
+
+        def build_keeping_last_good_site():
+            try:
+                builder()
+            except Abort:
+                log.error("The preview keeps showing the last good build; fix the problem above and save again.")
+
+        server.builder = build_keeping_last_good_site
+        for folder in (self.config.issues_dir, self.config.templates_dir):  # content lives outside docs_dir
+            if (self.root / folder).is_dir():
+                server.watch(str(self.root / folder))
+        return server
+
+
+class _WarningCounter(logging.Handler):
+    """Counts warnings during a strict build (MkDocs checks its own count only after post_build)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
