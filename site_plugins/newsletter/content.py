@@ -176,7 +176,12 @@ def split_front_matter(text: str, rel: str) -> tuple[Document | None, str, int, 
         fm_text, body = handler.split(text)
     except ValueError:
         return None, text, 1, [Problem(rel, 1, "front matter", "is not closed; add a '---' line after the fields")]
-    body_line = text[: len(text) - len(body)].count("\n") + 1
+    closing_line = 1 + fm_text.count("\n")  # the first '---' is line 1; fm_text runs up to the closing one
+    if body.strip():
+        first_text = len(text) - len(body) + (len(body) - len(body.lstrip()))
+        body_line = text[:first_text].count("\n") + 1
+    else:
+        body_line = closing_line + 1
     doc, problems = read_mapping(fm_text, rel, line_offset=0)
     return doc, body, body_line, problems
 
@@ -211,6 +216,7 @@ def load_article(path: Path, rel: str, issue_number: int, settings: Settings,
     if any(p.severity == "error" for p in problems):
         return None, problems
     values["section"] = section
+    values.setdefault("source", None)
     for name in ("tags", "authors"):
         values[name] = tuple(values.get(name, ()))
     article = Article(issue_number=issue_number, slug=article_slug(path), path=rel,

@@ -24,6 +24,7 @@ class PageSpec:
     context: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     in_nav: bool = False
     description: str = ""
+    hide: tuple[str, ...] = ("navigation", "toc")  # Material sidebars this page leaves out
 
     @property
     def src_uri(self) -> str:

@@ -77,7 +77,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         page.meta["title"] = escape(spec.title)
         if spec.description:
             page.meta["description"] = escape(spec.description)
-        page.meta.setdefault("hide", ["toc"] if spec.template != "article.html" else [])
+        page.meta["hide"] = list(spec.hide)
         return ""
 
     def on_page_content(self, html, page, config, files):
