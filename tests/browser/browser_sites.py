@@ -30,7 +30,7 @@ SAMPLE_ARTICLES = {
         title="天然气项目碳资产开发与管理", section="domestic", source="中环联合",
         body="天然气项目可以开发为CCER项目。下表列出适用的方法学：\n\n" + WIDE_TABLE +
              "\nhttps://www.example.org/a/very/long/url/without/any/break/opportunity/abcdefghijklmnopqrstuvwxyz0123456789"),
-    "04-announce.md": article_text(title="本刊征稿启事", section="announcements", source="本刊编辑部", body="欢迎投稿。"),
+    "04-announce.md": article_text(title="本刊征稿启事", section="announcements", source=None, body="欢迎投稿。"),
 }
 
 PAYLOAD_IMG = "<img src=x onerror=window.__pwned=1>"
