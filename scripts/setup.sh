@@ -43,6 +43,7 @@ if [ "$want_test" = 1 ]; then
 fi
 if [ "$want_bench" = 1 ]; then
   command -v hugo >/dev/null 2>&1 || need+=(hugo)
+  [ -x /usr/bin/chromium ] || need+=(chromium)  # the search benchmark measures in the browser
 fi
 if [ "${#need[@]}" -gt 0 ]; then
   say "installing system packages: ${need[*]}"

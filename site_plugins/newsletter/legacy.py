@@ -20,21 +20,21 @@ What the text looks like, and the heuristics used (all checked against issue 34)
   after an article's last paragraph becomes that article's ``source_url``; a block of identical links to a
   document (.doc/.docx/.pdf/.xls/.xlsx/.zip/.rar) right after a paragraph ending in that file name turns the
   paragraph into a link. Every other URL block is dropped.
-* **Sections** start at a banner line ``【市场热点】`` (private-use symbol-font glyphs around it are dropped) (banner text -> section key from the configured sections).
+* **Sections** start at a banner line ``【市场热点】``; the banner text is a section title from the model's
+  sections (symbol-font private-use glyphs before it are dropped). An unknown banner is a warning.
 * **Articles** are found from their meta line ``发布日期：2014-10-26  来源：承德日报`` (or ``发布时间：2014年10月27日``,
   source optional). The title is the line above it (skipping blank lines and a document-number line); a
   title wrapped over several lines has full-page-width earlier lines that do not end in a space. A document
   number (``宁政发〔2014〕251号``) just above or below the meta line goes to ``doc_number``.
 * **Paragraphs.** Lines are hard-wrapped at a fixed column (measured: the most common display width, CJK
   counting 2). When the extraction kept the PDF's end-of-paragraph space (most lines without it, some
-  with it), a line ends a paragraph iff it ends with a space, except: it ends in a comma/enumeration comma,
-  it is full width and ends in a Latin letter or digit (a Latin word wrapped at the column), an opening
+  with it), a line ends a paragraph iff it ends with a space, except: it ends in a comma/enumeration comma
+  (unless the next line starts a numbered item: a "，" typed for "；"), it is full width and ends in a Latin letter or digit (a Latin word wrapped at the column), an opening
   bracket is still open, or it is inside an ``a)`` list item and the next line does not start a new item
   (forced line breaks in the original). Without that signal (trailing spaces stripped), a line ending in
   。！？；：” etc. ends a paragraph when the next line's first word would have fitted after it, and a line
   without punctuation when it is clearly short (8+ cells); on issue 34 this agrees with the space signal on
-  97% of line ends. Lines are joined with no space, except
-  between two Latin words/numbers.
+  97% of line ends. Lines are joined with no space, except between two Latin words/numbers.
 * **Spaces.** Full-width digits, Latin letters and ％ become ASCII. Spaces next to CJK punctuation and
   between CJK and Latin/digits are extraction spacing and removed (``2014 年`` -> ``2014年``); a line whose
   CJK characters are spaced out (justified text, 3+ CJK-space-CJK gaps) loses those spaces; a single space
@@ -42,8 +42,9 @@ What the text looks like, and the heuristics used (all checked against issue 34)
   same treatment, so all text is spaced consistently.
 * **Headings.** A paragraph is a heading when it is short (one line shorter than the column, or up to two lines
   for a numbered one) and does not end in punctuation, or is numbered, has no inner punctuation and ends in
-  。, or is numbered and followed by a paragraph numbered in another style. ``a)`` items, lines with a
-  colon, dates and signatures (a line followed by a date) are never headings. Numbering styles (一、 /
+  。, or is numbered and followed by a paragraph numbered in another style. ``a)`` items, the last item
+  of a list whose items end in ；, lines with a colon, dates and signatures (a line followed by a date) are
+  never headings. ``a)`` / ``1)`` get one space after them (the print is inconsistent). Numbering styles (一、 /
   （一） / 1． / （1） / 1) / 2-1 / 1标题) get levels ###, ####, ##### in the order they first appear in the
   article; unnumbered subheads are ###.
 * **Tables**: a header line of N space-separated cells followed by rows that start with two or more
@@ -70,7 +71,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import yaml
 
@@ -102,7 +103,6 @@ _CJK_PUNCT = "，。、；：？！“”‘’（）《》〈〉【】〔〕「
 _TERMINAL = set("。！？；：!?;:…”’）)」』》")
 _SENTENCE_END = set("。！？；：!?;:…，、,")
 _SOFT_END = set("，、,")
-_OPENERS = {"（": "）", "(": ")", "《": "》", "“": "”", "〔": "〕", "[": "]"}
 _DOC_EXTENSIONS = (".doc", ".docx", ".pdf", ".xls", ".xlsx", ".zip", ".rar")
 
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
@@ -116,7 +116,6 @@ _PUBLISHER_HINT = re.compile(r"(公司|中心|研究院|研究所|协会|部)(�
 _ISO_DATE = re.compile(r"(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})")
 _CN_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _DATE_ONLY = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月(\s*\d{1,2}\s*日)?\Z|\d{4}-\d{1,2}-\d{1,2}\Z")
-_FOOTNOTE_REF = re.compile(r"\[(\d{1,2})\]")
 _FOOTNOTE_DEF = re.compile(r"\[(\d{1,2})\]\s*(.+)\Z")
 _CODE_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9./-]*\d[A-Za-z0-9./-]*\Z")
 _ARTICLE_URL = re.compile(r"https?://[^/\s]+/\S*(\d{5,}|\d{4}-\d{2})\S*(\.s?html?|\d)\Z")
@@ -138,9 +137,6 @@ _SPACED_NUMBERING = {"decimal", "bare"}  # "2-1清洁…" is printed without the
 def char_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
-
-def _is_cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or ch in _CJK_PUNCT or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
 
 
 def _is_han(ch: str) -> bool:
@@ -302,41 +298,35 @@ def _title_span(lines: list[_Line], meta_index: int, column: int) -> tuple[int, 
 
 
 def _split_articles(lines: list[_Line], column: int, banners: dict[str, str], warnings: list[str]) -> list[_RawArticle]:
-    metas = [i for i, l in enumerate(lines) if l.kind == "meta"]
-    starts = []
-    for i in metas:
-        starts.append(_title_span(lines, i, column) + (i,))
+    """Articles from their meta lines; each runs to the next article's title or section banner."""
+    spans = [_title_span(lines, i, column) + (i,) for i, l in enumerate(lines) if l.kind == "meta"]
+    sections = _banner_sections(lines, banners, warnings)
     articles: list[_RawArticle] = []
-    section: str | None = None
-    banner_at: dict[int, str | None] = {}
+    for n, (start, last, doc, meta_i) in enumerate(spans):
+        before = [key for i, key in sections if i < start]
+        end = spans[n + 1][0] if n + 1 < len(spans) else len(lines)
+        end = next((i for i, _ in sections if meta_i < i < end), end)
+        if start == meta_i:
+            warnings.append(f"line {lines[meta_i].no}: no title found above the date line")
+        if not before:
+            warnings.append(f"line {lines[meta_i].no}: article before any section banner gets no section")
+        articles.append(_RawArticle(lines[start:last + 1], lines[meta_i], before[-1] if before else None,
+                                    lines[meta_i + 1:end], doc))
+    stray = [l for l in lines[:spans[0][0]] if l.kind == "text"] if spans else []
+    if stray:
+        warnings.append(f"line {stray[0].no}: {len(stray)} line(s) of text before the first article were ignored")
+    return articles
+
+
+def _banner_sections(lines: list[_Line], banners: dict[str, str], warnings: list[str]) -> list[tuple[int, str | None]]:
+    sections = []
     for i, line in enumerate(lines):
         if line.kind == "banner":
             name = _BANNER.match(line.text).group("name").strip()
-            key = banners.get(name)
-            if key is None:
+            if name not in banners:
                 warnings.append(f"line {line.no}: unknown section banner 【{name}】; its articles get no section")
-            banner_at[i] = key
-    for n, (start, last, doc, meta_i) in enumerate(starts):
-        section = None
-        for bi, key in banner_at.items():
-            if bi < start:
-                section = key
-        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
-        body = [l for l in lines[meta_i + 1:end]]
-        cut = next((k for k, l in enumerate(body) if l.kind == "banner"), None)
-        if cut is not None:
-            body = body[:cut]
-        if start == meta_i:
-            warnings.append(f"line {lines[meta_i].no}: no title found above the date line")
-        if section is None and not banner_at:
-            warnings.append(f"line {lines[meta_i].no}: article before any section banner")
-        articles.append(_RawArticle(lines[start:last + 1], lines[meta_i], section, body, doc))
-    if metas:
-        first = starts[0][0]
-        stray = [l for l in lines[:first] if l.kind == "text"]
-        if stray:
-            warnings.append(f"line {stray[0].no}: {len(stray)} line(s) of text before the first article were ignored")
-    return articles
+            sections.append((i, banners.get(name)))
+    return sections
 
 
 # ---------------------------------------------------------------- paragraphs
@@ -365,23 +355,21 @@ def _open_brackets(text: str) -> bool:
 
 
 def _ends_paragraph(line: _Line, nxt: _Line | None, para: list[_Line], column: int, trailing_mode: bool) -> bool:
-    text = line.text
-    last = text[-1]
-    full = line.width >= column - 6
-    first = para[0].text
-    in_item = _numbering(first) == "latin" and not (nxt is not None and _numbering(nxt.text))
-    so_far = "".join(l.text for l in para)
+    """Whether ``line`` (the last of ``para`` so far) ends its paragraph; ``nxt`` is the next text line."""
+    last = line.text[-1]
+    # inside an "a)" item a line may break early; the item ends where the next item starts
+    in_item = _numbering(para[0].text) == "latin" and not (nxt is not None and _numbering(nxt.text))
+    unclosed = _open_brackets("".join(l.text for l in para))
     if trailing_mode:
         if not line.trailing:
             return False
         if last in _SOFT_END:
             return nxt is not None and _numbering(nxt.text) not in (None, "bare")  # "，" typed for "；"
         if last in _TERMINAL:
-            return not _open_brackets(so_far) or last in "）)"
-        if (full and (_is_latin(last) or last in ".-/")) or _open_brackets(so_far) or in_item:
-            return False
-        return True
-    if last in _SOFT_END or _open_brackets(so_far) or in_item:
+            return not unclosed or last in "）)"
+        wrapped_word = line.width >= column - 6 and (_is_latin(last) or last in ".-/")
+        return not (wrapped_word or unclosed or in_item)
+    if last in _SOFT_END or unclosed or in_item:
         return False
     if last in _TERMINAL:  # ends a paragraph if the next line's first word would have fitted after it
         return nxt is None or line.width + _first_word_width(nxt.text) <= column
@@ -548,66 +536,65 @@ def _table_markdown(rows: list[list[str]]) -> str:
 
 def _render_body(blocks: list[_Block], column: int, lineno: int, warnings: list[str]) -> tuple[str, str | None]:
     """Markdown body and the article's source URL, if one of its URL blocks clearly is."""
-    source_url = None
-    parts: list[str] = []
-    footnotes: list[str] = []
-    styles: list[str] = []
     paras = [b for b in blocks if b.kind != "url"]
-    # Footnote definitions: trailing paragraphs that start with [n].
+    notes: list[str] = []
     while paras and paras[-1].kind == "para" and _FOOTNOTE_DEF.match(paras[-1].text):
-        footnotes.insert(0, paras.pop().text)
+        notes.insert(0, paras.pop().text)  # footnote definitions: trailing paragraphs starting with [n]
+    source_url = _place_urls(blocks, paras)
+    styles: list[str] = []  # numbering styles in the order they first head a section
+    parts = [_block_markdown(block, paras[k - 1] if k else None, paras[k + 1] if k + 1 < len(paras) else None,
+                             column, styles) for k, block in enumerate(paras)]
+    parts += [_footnote_markdown(note) for note in notes]
+    body = "\n\n".join(parts)
+    defined = {_FOOTNOTE_DEF.match(note).group(1) for note in notes}
+    used = set(re.findall(r"\[\^(\d+)\](?!:)", body))
+    for n in sorted(defined - used):
+        warnings.append(f"line {lineno}: footnote [{n}] is defined but never referred to")
+    for n in sorted(used - defined):
+        warnings.append(f"line {lineno}: footnote [{n}] is referred to but has no note")
+    return (body + "\n" if body else ""), source_url
+
+
+def _place_urls(blocks: list[_Block], paras: list[_Block]) -> str | None:
+    """Link a document URL to the paragraph naming the file; return the source URL if one block is it."""
+    source_url = None
     for k, block in enumerate(blocks):
         if block.kind != "url" or len(set(block.urls)) != 1:
             continue
         url = block.urls[0]
         before = [b for b in blocks[:k] if b.kind == "para"]
-        text_after = [b for b in blocks[k + 1:] if b.kind != "url" and b in paras]
+        text_after = [b for b in blocks[k + 1:] if b in paras]
         if url.lower().endswith(_DOC_EXTENSIONS):
             if before and before[-1].text.lower().endswith("." + url.lower().rsplit(".", 1)[-1]):
                 before[-1].urls = [url]
         elif _ARTICLE_URL.match(url) and not text_after and source_url is None:
             source_url = url
-    for k, block in enumerate(paras):
-        nxt = paras[k + 1] if k + 1 < len(paras) else None
-        prev = paras[k - 1] if k else None
-        if block.kind == "table":
-            parts.append(_table_markdown(block.rows))
-            continue
-        text = block.text
-        if _is_heading(block, prev, nxt, column):
-            style = _numbering(text) or "plain"
-            if style == "plain":
-                level = 3
-            else:
-                numbered = [s for s in styles if s != "plain"]
-                if style not in numbered:
-                    styles.append(style)
-                    numbered.append(style)
-                level = min(3 + numbered.index(style), 6)
-            parts.append("#" * level + " " + _escape(_item_spacing(_heading_text(text, None if style == "plain" else style))))
-            continue
-        if block.urls:
-            label, _, ext = text.rpartition("：")
-            if ext:
-                parts.append(f"{_escape(label)}：[{_escape(ext)}]({block.urls[0]})")
-            else:
-                parts.append(f"[{_escape(text)}]({block.urls[0]})")
-            continue
-        parts.append(_escape(_item_spacing(text)))
-    defined = []
-    for note in footnotes:
-        m = _FOOTNOTE_DEF.match(note)
-        content = m.group(2).strip()
-        content = f"<{content}>" if _URL_LINE.match(content) else _escape(content)
-        defined.append(m.group(1))
-        parts.append(f"[^{m.group(1)}]: {content}")
-    body = "\n\n".join(parts)
-    used = set(re.findall(r"\[\^(\d+)\](?!:)", body))
-    for n in sorted(set(defined) - used):
-        warnings.append(f"line {lineno}: footnote [{n}] is defined but never referred to")
-    for n in sorted(used - set(defined)):
-        warnings.append(f"line {lineno}: footnote [{n}] is referred to but has no note")
-    return (body + "\n" if body else ""), source_url
+    return source_url
+
+
+def _block_markdown(block: _Block, prev: _Block | None, nxt: _Block | None, column: int, styles: list[str]) -> str:
+    if block.kind == "table":
+        return _table_markdown(block.rows)
+    text = block.text
+    if _is_heading(block, prev, nxt, column):
+        style = _numbering(text)
+        if style is None:
+            return "### " + _escape(text)
+        if style not in styles:
+            styles.append(style)
+        level = min(3 + styles.index(style), 6)
+        return "#" * level + " " + _escape(_item_spacing(_heading_text(text, style)))
+    if block.urls:
+        label, colon, name = text.rpartition("：")
+        return f"{_escape(label)}{colon}[{_escape(name)}]({block.urls[0]})"
+    return _escape(_item_spacing(text))
+
+
+def _footnote_markdown(note: str) -> str:
+    m = _FOOTNOTE_DEF.match(note)
+    content = m.group(2).strip()
+    content = f"<{content}>" if _URL_LINE.match(content) else _escape(content)
+    return f"[^{m.group(1)}]: {content}"
 
 
 # ---------------------------------------------------------------- parse

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from markupsafe import Markup
 
 from . import markup
 from .model import Article, Catalog, Issue, Section
+from .pdf import pdf_url
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,8 @@ def issue_page(issue: Issue, catalog: Catalog, index: int) -> PageSpec:
         url=issue.url,
         title=f"{issue.title} {issue.label}",
         template="issue.html",
-        context={"issue": issue, "toc": issue_toc(issue, catalog), "previous": previous, "next": following},
+        context={"issue": issue, "toc": issue_toc(issue, catalog), "previous": previous, "next": following,
+                 "pdf": pdf_url(issue, catalog.settings)},
         description=f"{issue.title} {issue.label}（{issue.date.isoformat()}）",
     )
 
@@ -133,7 +135,6 @@ def article_page(view: ArticleView, previous: Neighbour | None, following: Neigh
         context={"view": view, "article": article, "issue": view.issue, "previous": previous, "next": following,
                  "links": links},
         description=f"{article.title} — {view.issue.title} {view.issue.label}",
-        hide=("navigation",),  # keep the right-hand table of contents for headings inside articles
     )
 
 
@@ -149,10 +150,28 @@ def issue_pages(catalog: Catalog, links: dict[str, Any]) -> list[PageSpec]:
     return specs
 
 
-def site_pages(catalog: Catalog, pdf_url: Callable[[Issue], str | None] | None = None) -> list[PageSpec]:
-    """Every generated page of the site. ``pdf_url`` gives an issue's PDF URL (the PDF step passes it)."""
+SEARCH_FACETS = (("section", "栏目"), ("issue", "期号"), ("year", "年份"), ("tag", "标签"), ("source", "来源"))
+
+
+def search_page(catalog: Catalog) -> PageSpec:
+    """The search page: a form that works without scripts; assets/search/search-ui.js fills results and facets."""
+    return PageSpec(
+        url="search/",
+        title="搜索",
+        template="search.html",
+        context={"facets": SEARCH_FACETS, "article_count": len(catalog.articles)},
+        in_nav=True,
+    )
+
+
+def site_pages(catalog: Catalog) -> list[PageSpec]:
+    """Every generated page of the site."""
     from . import archive  # archive builds on the specs above, so it is imported here, not at the top
 
     links = archive.article_links(catalog)
-    return [home_page(catalog), *archive.archive_pages(catalog, pdf_url or archive.no_pdf),
-            *issue_pages(catalog, links)]
+
+    def issue_pdf(issue: Issue) -> str | None:
+        return pdf_url(issue, catalog.settings)
+
+    return [home_page(catalog), *archive.archive_pages(catalog, issue_pdf),
+            *issue_pages(catalog, links), search_page(catalog)]

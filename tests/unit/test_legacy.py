@@ -457,3 +457,14 @@ def test_text_whose_trailing_spaces_were_stripped_still_imports():
     assert "可以看到更多的绿色低碳车辆" in stripped.articles[2].body
     for article in stripped.articles:
         assert_no_furniture(article.body)
+
+
+def test_unknown_banner_and_article_without_banner_are_warnings():
+    text = ("标题甲 \n\n发布日期：2014-8-2  来源：某报 \n\n第一段。 \n\n"
+            "  【特别关注】 \n\n标题乙 \n\n发布时间：2014年 9月 3日 \n\n第二段。 \n")
+    issue = parse_printed_issue(text, number=35)
+    assert [(a.front_matter["title"], a.front_matter["section"], a.front_matter["date"]) for a in issue.articles] == [
+        ("标题甲", None, dt.date(2014, 8, 2)), ("标题乙", None, dt.date(2014, 9, 3))]
+    assert [a.body for a in issue.articles] == ["第一段。\n", "第二段。\n"]
+    assert any("before any section banner" in w for w in issue.warnings)
+    assert any("【特别关注】" in w for w in issue.warnings)
