@@ -252,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", help="article counts (default 1000 5000)")
     parser.add_argument("--repeat", type=int, help="runs per measurement, median reported (default 3)")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--site-only", action="store_true", help="skip bench_search.py / bench_pdf.py")
     args = parser.parse_args(argv)
     sizes = args.sizes or ([100, 500] if args.quick else [1000, 5000])
     repeat = args.repeat or (1 if args.quick else 3)
@@ -267,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
               "neighbours and the listing pages that show it). Material's `--dirty` re-renders the changed file only "
               "and its search index then lacks every other page, so its rebuild figure is not a usable site. "
               "Hugo has no partial build; its rebuild is a full build.\n"]
-    for name in EXTRA_BENCHMARKS:
+    for name in () if args.site_only else EXTRA_BENCHMARKS:
         if (ROOT / "scripts" / name).is_file():
             print(f"running scripts/{name} …", file=sys.stderr, flush=True)
             report.append(load_script(name).run(args.quick))
