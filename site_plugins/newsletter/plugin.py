@@ -14,7 +14,6 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import buildcache, content, feeds, markup, pages
 from .search import site as search_site
-from .search import synonyms as search_synonyms
 from .config import NewsletterConfig
 from .model import Catalog
 from .problems import errors, format_problems, warnings
@@ -70,9 +69,6 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
                                                buildcache.digest(self.code, markup.cache_salt()))
         markup.use_store(self.html_cache)
         catalog, problems = content.load_catalog(self.root, self.settings)
-        self.synonyms, synonym_problems = search_synonyms.load(
-            self.root / self.settings.synonyms_file, self.settings.synonyms_file, self.settings)
-        problems = [*problems, *synonym_problems]
         for problem in warnings(problems):
             log.warning(str(problem))
         if errors(problems):
@@ -137,7 +133,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         log.info(f"Published the new site to {self.published_site_dir}")
 
     def _write_search_index(self, site_dir: Path) -> None:
-        stats = search_site.write(self.catalog, site_dir, synonyms=self.synonyms,
+        stats = search_site.write(self.catalog, site_dir,
                                   cache_file=self.cache_dir / "search-tokens.json")
         log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.bytes} bytes "
                  f"({stats.tokenized} tokenized, the rest from the cache)")
