@@ -22,5 +22,10 @@ serve:
 	@scripts/setup.sh
 	$(VENV)/newsletter serve
 
+# Long fuzz run of the content loader (CI runs the bounded `ci` profile inside `make test`).
+fuzz:
+	@scripts/setup.sh --test
+	HYPOTHESIS_PROFILE=fuzz $(VENV)/python -m pytest tests/unit/test_fuzz_loader.py -q --hypothesis-show-statistics
+
 clean:
 	rm -rf site .venv node_modules

@@ -38,6 +38,7 @@ class NewsletterConfig(base.Config):
     issues_dir = c.Type(str, default="issues")
     templates_dir = c.Type(str, default="templates")
     tags_file = c.Type(str, default="issues/tags.yml")
+    synonyms_file = c.Type(str, default="issues/synonyms.yml")
     allow_raw_html = c.Type(bool, default=False)
     max_file_bytes = c.Type(int, default=1_000_000)
     sections = c.ListOfItems(c.SubConfig(SectionConfig), default=[])
@@ -53,6 +54,7 @@ class NewsletterConfig(base.Config):
             sections=sections,
             issues_dir=self.issues_dir,
             tags_file=self.tags_file,
+            synonyms_file=self.synonyms_file,
             allow_raw_html=self.allow_raw_html,
             max_file_bytes=self.max_file_bytes,
             recent_issues=self.archive.recent_issues,

@@ -39,6 +39,7 @@ class Settings:
     sections: tuple[Section, ...] = DEFAULT_SECTIONS
     issues_dir: str = "issues"
     tags_file: str = "issues/tags.yml"
+    synonyms_file: str = "issues/synonyms.yml"
     allow_raw_html: bool = False
     max_file_bytes: int = 1_000_000
     recent_issues: int = 5

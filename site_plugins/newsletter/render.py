@@ -17,10 +17,14 @@ def relative_url(target: str, current: str) -> str:
     path, hash_, fragment = target.partition("#")
     if not path:
         return target
-    rel = posixpath.relpath("/" + path, "/" + current)
-    if path.endswith("/") and not rel.endswith("/"):
-        rel = "./" if rel == "." else rel + "/"
-    return rel + hash_ + fragment
+    # posixpath.relpath, without its normalisation: site paths here are already clean ("a/b/", "a/f.xml")
+    here = [part for part in current.split("/") if part]
+    there = path.split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    rel = "../" * (len(here) - common) + "/".join(there[common:])
+    return (rel or "./") + hash_ + fragment
 
 
 def date_zh(value: dt.date) -> str:
@@ -46,3 +50,17 @@ class Renderer:
             return relative_url(target, spec.url)
 
         return template.render(page=spec, url=url, **spec.context, **extra)
+
+
+def template_location(exc: jinja2.TemplateError, template: str) -> str:
+    """``templates_file:line`` of a template error, for a message without a traceback."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.lineno:
+        return f"{exc.filename or exc.name or template}:{exc.lineno}"
+    where = template
+    tb = exc.__traceback__
+    while tb is not None:  # Jinja maps frames of compiled templates back to template files and lines
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            where = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where

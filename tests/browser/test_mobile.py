@@ -1,0 +1,32 @@
+"""At a 390 px wide viewport no page scrolls sideways; wide tables scroll inside their own box."""
+
+from __future__ import annotations
+
+import pytest
+
+from browser_sites import SAMPLE_PAGES, sample_site  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.browser
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+
+
+@pytest.mark.parametrize("kind", SAMPLE_PAGES)
+def test_no_sideways_scrolling_at_390px(sample_site, serve, open_page, kind):  # noqa: F811
+    watch = open_page(serve(sample_site.site) + SAMPLE_PAGES[kind], **PHONE)
+    page = watch.page
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate("document.body.scrollWidth") <= 390
+    assert watch.errors == [] and watch.external == []
+
+
+def test_wide_table_scrolls_inside_its_own_box(sample_site, serve, open_page):  # noqa: F811
+    page = open_page(serve(sample_site.site) + SAMPLE_PAGES["article-with-table"], **PHONE).page
+    boxes = page.evaluate("""() => [...document.querySelectorAll('.nl-body table')].map(t => {
+        let box = t.parentElement;
+        while (box && getComputedStyle(box).overflowX === 'visible') box = box.parentElement;
+        return {scroll: box.scrollWidth, client: box.clientWidth, right: box.getBoundingClientRect().right};
+    })""")
+    assert boxes, "the fixture article has a table"
+    for box in boxes:
+        assert box["scroll"] > box["client"]  # the table is wider than the screen and scrolls in its box
+        assert box["right"] <= 390
