@@ -77,3 +77,20 @@ def test_pager_and_table_box_are_keyboard_operable_with_visible_focus(base, open
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.rstrip("/").endswith(href.strip("./").rstrip("/"))
+
+
+DEFAULT_PAGES = {"home": "", "issue": "issues/34/", "article-with-table": "issues/34/25/",
+                 "article": "issues/34/01/", "issues-index": "issues/"}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_on_issue_34(default_site, serve, open_page, scheme):
+    base = serve(default_site.site)
+    found = {}
+    for kind, url in DEFAULT_PAGES.items():
+        watch = open_page(base + url, color_scheme=scheme)
+        bad = [f"{v['id']}: {v['nodes'][:3]}" for v in axe_violations(watch.page) if v["impact"] in ("serious", "critical")]
+        if bad:
+            found[kind] = bad
+        assert watch.page.locator("h1").count() == 1, kind
+    assert found == {}

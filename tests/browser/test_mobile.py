@@ -30,3 +30,19 @@ def test_wide_table_scrolls_inside_its_own_box(sample_site, serve, open_page):  
     for box in boxes:
         assert box["scroll"] > box["client"]  # the table is wider than the screen and scrolls in its box
         assert box["right"] <= 390
+
+
+def test_every_page_of_the_default_site_fits_a_phone_offline_without_errors(default_site, serve, open_page):
+    base = serve(default_site.site)
+    urls = sorted(p.parent.relative_to(default_site.site).as_posix() + "/"
+                  for p in default_site.site.rglob("index.html"))
+    assert len(urls) > 26
+    problems = {}
+    for url in urls:
+        url = "" if url == "./" else url
+        watch = open_page(base + url, **PHONE)
+        width = watch.page.evaluate("document.documentElement.scrollWidth")
+        if width > 390 or watch.errors or watch.external:
+            problems[url] = {"width": width, "errors": watch.errors, "external": watch.external}
+        watch.page.context.close()
+    assert problems == {}
