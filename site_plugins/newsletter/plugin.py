@@ -90,9 +90,13 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             where = template_location(exc, spec.template).removeprefix(f"{self.root}/")
             raise PluginError(f"{where}: template: {exc} (rendering /{spec.url}); {KEPT}") from None
 
-    # Last of all post_build handlers (search index, PDFs write into the staging site first).
+    # Last of all post_build handlers: search index and PDFs are written into the staging site first.
     @event_priority(-100)
     def on_post_build(self, config):
+        self._publish_staged_site(config)
+
+    def _publish_staged_site(self, config) -> None:
+        """Swap the fully built staging directory in for site_dir (must be the last step of a build)."""
         if self.strict_warnings and self.strict_warnings.count:
             return  # MkDocs aborts this strict build right after post_build; on_build_error discards it
         self._forget_counter()
