@@ -5,6 +5,9 @@ module that ``from conftest import …`` relies on)."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+
 import pytest
 
 from conftest import Project, article_text, copy_project, issue_yml
@@ -81,6 +84,21 @@ SAMPLE_PAGES = {
 }
 
 
+@contextlib.contextmanager
+def without_pdfs():
+    """Builds of hostile HTML skip the issue PDFs: the PDF fetcher rightly refuses the body's
+    <img src="x"> (a missing file), and these tests are about the HTML pages."""
+    saved = os.environ.get("NEWSLETTER_PDF")
+    os.environ["NEWSLETTER_PDF"] = "0"
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["NEWSLETTER_PDF"]
+        else:
+            os.environ["NEWSLETTER_PDF"] = saved
+
+
 def build_project(root, issues: dict[str, dict[str, str]], issue_files: dict[str, str], **options) -> Project:
     """A project with these issues ({folder: {file: text}}) and plugin options, built."""
     project = copy_project(root, with_issues=False)
@@ -120,5 +138,6 @@ def hostile_issue_files() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def hostile_site(tmp_path_factory) -> Project:
-    return build_project(tmp_path_factory.mktemp("hostile") / "project", {"034": HOSTILE_ARTICLES}, hostile_issue_files())
+    with without_pdfs():
+        return build_project(tmp_path_factory.mktemp("hostile") / "project", {"034": HOSTILE_ARTICLES}, hostile_issue_files())
 

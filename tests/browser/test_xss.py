@@ -81,9 +81,10 @@ def test_issue_fields_are_shown_as_text(hostile_site, serve, open_page):
 
 def test_allow_raw_html_lets_body_scripts_run_but_fields_stay_escaped(tmp_path, serve, open_page):
     """The documented escape hatch: raw HTML in bodies is published as written (and so runs)."""
-    from browser_sites import build_project, hostile_issue_files
+    from browser_sites import build_project, hostile_issue_files, without_pdfs
 
-    project = build_project(tmp_path / "raw", {"034": HOSTILE_ARTICLES}, hostile_issue_files(), allow_raw_html=True)
+    with without_pdfs():
+        project = build_project(tmp_path / "raw", {"034": HOSTILE_ARTICLES}, hostile_issue_files(), allow_raw_html=True)
     watch = open_page(serve(project.site) + "issues/34/01-hostile/")
     assert watch.page.evaluate("window.__pwned") == 1  # the body's <script> ran: this detector works
     assert watch.page.inner_text("article h1") == f"标题{PAYLOAD_IMG}{PAYLOAD_SCRIPT}"
