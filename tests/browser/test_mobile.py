@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from browser_sites import SAMPLE_PAGES, sample_site  # noqa: F401 (fixture)
+from browser_sites import ALL_PAGES, page_url, sample_site  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
-@pytest.mark.parametrize("kind", SAMPLE_PAGES)
+@pytest.mark.parametrize("kind", ALL_PAGES)
 def test_no_sideways_scrolling_at_390px(sample_site, serve, open_page, kind):  # noqa: F811
-    watch = open_page(serve(sample_site.site) + SAMPLE_PAGES[kind], **PHONE)
+    watch = open_page(serve(sample_site.site) + page_url(sample_site.site, kind), **PHONE)
     page = watch.page
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert page.evaluate("document.body.scrollWidth") <= 390
@@ -20,7 +20,7 @@ def test_no_sideways_scrolling_at_390px(sample_site, serve, open_page, kind):  #
 
 
 def test_wide_table_scrolls_inside_its_own_box(sample_site, serve, open_page):  # noqa: F811
-    page = open_page(serve(sample_site.site) + SAMPLE_PAGES["article-with-table"], **PHONE).page
+    page = open_page(serve(sample_site.site) + page_url(sample_site.site, "article-with-table"), **PHONE).page
     boxes = page.evaluate("""() => [...document.querySelectorAll('.nl-body table')].map(t => {
         let box = t.parentElement;
         while (box && getComputedStyle(box).overflowX === 'visible') box = box.parentElement;
