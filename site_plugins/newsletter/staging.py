@@ -62,7 +62,9 @@ class StagedDirectory:
     """``target`` is published only through :meth:`commit`; :meth:`abort` forgets a failed build."""
 
     def __init__(self, target: Path | str):
-        self.target = Path(target).absolute()
+        target = Path(target).absolute()
+        # A site_dir that is a symlink (e.g. to the web server's folder): publish into what it points at.
+        self.target = target.resolve() if target.is_symlink() else target
         self._leftover = re.compile(rf"\.{re.escape(self.target.name)}-(?:staging|old)-([0-9]+)\Z")
         self.staging = self._sibling("staging", os.getpid())
 
