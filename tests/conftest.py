@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -12,8 +13,10 @@ import sys
 import textwrap
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -100,6 +103,51 @@ def default_site(tmp_path_factory) -> Project:
     result = proj.build()
     assert result.returncode == 0, result.stderr
     return proj
+
+
+def load_synth():
+    """scripts/synth.py (the synthetic-archive generator) as a module; scripts/ is not a package."""
+    spec = importlib.util.spec_from_file_location("synth", ROOT / "scripts" / "synth.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def configure(project: Project, plugin: dict[str, Any] | None = None, **top_level: Any) -> None:
+    """Change a test project's mkdocs.yml: top-level keys (site_url=…) and newsletter plugin options."""
+    path = project.path / "mkdocs.yml"
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config.update(top_level)
+    for entry in config["plugins"]:
+        if isinstance(entry, dict) and "newsletter" in entry:
+            entry["newsletter"].update(plugin or {})
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def synthetic_site(tmp_path_factory):
+    """synthetic_site(issues=3, articles_per_issue=25, seed=0, site_url=None, per_page=None) -> built Project.
+
+    A generated archive (scripts/synth.py; issues weekly from 2013-12-20, so even three issues span two
+    years and two months) with the real mkdocs.yml and templates, built once per session per arguments.
+    """
+    built: dict[tuple, Project] = {}
+    synth = load_synth()
+
+    def build(issues: int = 3, articles_per_issue: int = 25, seed: int = 0,
+              site_url: str | None = None, per_page: int | None = None) -> Project:
+        key = (issues, articles_per_issue, seed, site_url, per_page)
+        if key not in built:
+            project = copy_project(tmp_path_factory.mktemp("synthetic") / "project", with_issues=False)
+            synth.generate(project.path, issues, articles_per_issue, seed)
+            configure(project, {"archive": {"per_page": per_page}} if per_page else None,
+                      **({"site_url": site_url} if site_url else {}))
+            result = project.build()
+            assert result.returncode == 0, result.stderr
+            built[key] = project
+        return built[key]
+
+    return build
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

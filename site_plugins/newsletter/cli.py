@@ -14,8 +14,8 @@ from .model import DEFAULT_MASTHEAD, Settings
 from .problems import errors, format_problems
 
 
-def load_settings(config_file: Path) -> Settings:
-    """Settings from mkdocs.yml's newsletter plugin options (the one place they are configured)."""
+def load_mkdocs(config_file: Path):
+    """mkdocs.yml and its newsletter plugin (the one place the site is configured)."""
     import logging
 
     from mkdocs.config import load_config
@@ -25,7 +25,11 @@ def load_settings(config_file: Path) -> Settings:
     plugin = config.plugins.get("newsletter")
     if plugin is None:
         raise SystemExit(f"{config_file}: plugins: the newsletter plugin is not configured")
-    return plugin.config.settings()
+    return config, plugin
+
+
+def load_settings(config_file: Path) -> Settings:
+    return load_mkdocs(config_file)[1].config.settings()
 
 
 def _project(args) -> tuple[Path, Settings]:
@@ -97,6 +101,17 @@ def cmd_new_article(args) -> int:
     ))
 
 
+def cmd_pdf(args) -> int:
+    from .pdf.command import make_pdfs
+
+    config_file = Path(args.config).resolve()
+    if not config_file.is_file():
+        raise SystemExit(f"{args.config}: not found; run from the project folder or pass -f path/to/mkdocs.yml")
+    config, plugin = load_mkdocs(config_file)
+    return make_pdfs(config_file.parent, plugin.config.settings(), Path(config.site_dir),
+                     config_file.parent / plugin.config.templates_dir, args)
+
+
 def cmd_import_text(args) -> int:
     from . import legacy
 
@@ -141,6 +156,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--number", type=int)
     p.add_argument("--force", action="store_true", help="replace an existing issue folder")
     p.set_defaults(run=cmd_import_text)
+
+    p = sub.add_parser("pdf", help="write the printable PDF of an issue (default: into the site, next to its page)")
+    p.add_argument("number", nargs="?", type=int, help="issue number, e.g. 34")
+    p.add_argument("--all", action="store_true", help="every issue")
+    p.add_argument("--out", help="PDF file (one issue) or folder (--all); default: site/issues/N/")
+    p.add_argument("--timeout", type=float, help="seconds per issue (default: plugin option pdf: timeout)")
+    p.add_argument("--no-cache", action="store_true", help="render even if an unchanged PDF is cached")
+    p.set_defaults(run=cmd_pdf)
 
     p = sub.add_parser("build", help="build the site (mkdocs build)")
     p.add_argument("--strict", action="store_true")

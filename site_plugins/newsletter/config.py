@@ -6,6 +6,8 @@ turns them into the MkDocs-free :class:`~newsletter.model.Settings` the rest of 
 
 from __future__ import annotations
 
+import os
+
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
@@ -22,14 +24,26 @@ class ArchiveConfig(base.Config):
     recent_issues = c.Type(int, default=5)
 
 
+class PdfConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    timeout = c.Type(int, default=120)
+
+
+def pdf_enabled(configured: bool) -> bool:
+    """The ``pdf: enabled`` option, unless the environment says NEWSLETTER_PDF=0 (benchmarks, quick builds)."""
+    return configured and os.environ.get("NEWSLETTER_PDF", "1").strip().lower() not in {"0", "false", "no", "off"}
+
+
 class NewsletterConfig(base.Config):
     issues_dir = c.Type(str, default="issues")
     templates_dir = c.Type(str, default="templates")
     tags_file = c.Type(str, default="issues/tags.yml")
+    synonyms_file = c.Type(str, default="issues/synonyms.yml")
     allow_raw_html = c.Type(bool, default=False)
     max_file_bytes = c.Type(int, default=1_000_000)
     sections = c.ListOfItems(c.SubConfig(SectionConfig), default=[])
     archive = c.SubConfig(ArchiveConfig)
+    pdf = c.SubConfig(PdfConfig)
 
     def settings(self) -> Settings:
         sections = tuple(Section(s.key, s.title, i) for i, s in enumerate(self.sections)) or DEFAULT_SECTIONS
@@ -40,8 +54,11 @@ class NewsletterConfig(base.Config):
             sections=sections,
             issues_dir=self.issues_dir,
             tags_file=self.tags_file,
+            synonyms_file=self.synonyms_file,
             allow_raw_html=self.allow_raw_html,
             max_file_bytes=self.max_file_bytes,
             recent_issues=self.archive.recent_issues,
             per_page=self.archive.per_page,
+            pdf_enabled=pdf_enabled(self.pdf.enabled),
+            pdf_timeout=self.pdf.timeout,
         )

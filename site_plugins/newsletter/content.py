@@ -216,7 +216,7 @@ def load_article(path: Path, rel: str, issue_number: int, settings: Settings,
     if any(p.severity == "error" for p in problems):
         return None, problems
     values["section"] = section
-    values.setdefault("source", None)
+    values.setdefault("source", None)  # announcements may have none
     for name in ("tags", "authors"):
         values[name] = tuple(values.get(name, ()))
     article = Article(issue_number=issue_number, slug=article_slug(path), path=rel,

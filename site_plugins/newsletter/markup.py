@@ -7,6 +7,7 @@ allow-list, kept here; :func:`audit` reports what that allow-list drops so ``che
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import markdown
@@ -50,10 +51,41 @@ def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
     return value
 
 
+@lru_cache(maxsize=1)
+def _markdown() -> markdown.Markdown:
+    # Building a Markdown instance costs as much as converting an article: make one and reset it.
+    return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG, output_format="html")
+
+
+def _convert(body: str) -> str:
+    return _markdown().reset().convert(body)
+
+
+# A persistent body -> HTML store across builds (buildcache.DiskCache, set by the plugin), or None.
+_store = None
+
+
+def use_store(store) -> None:
+    global _store
+    _store = store
+    to_html.cache_clear()
+
+
+def cache_salt() -> str:
+    """What the stored HTML depends on besides the body: the Markdown library and our settings of it."""
+    return f"{markdown.__version__}|{MARKDOWN_EXTENSIONS}|{MARKDOWN_CONFIG}"
+
+
+@lru_cache(maxsize=4096)
+def to_html(body: str) -> str:
+    """Markdown -> unsanitized HTML. Cached: the loader's audit and the page render convert each body once,
+    and with a store, once across builds."""
+    return _store.get(body, _convert) if _store is not None else _convert(body)
+
+
 def render(body: str, *, allow_raw_html: bool = False) -> str:
     """Markdown body -> HTML fragment. Sanitized unless the site turned raw HTML on."""
-    md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG, output_format="html")
-    html = md.convert(body)
+    html = to_html(body)
     if allow_raw_html:
         return html
     return sanitize(html)
@@ -101,9 +133,8 @@ def audit(body: str, *, allow_raw_html: bool = False) -> list[str]:
     """Messages for each thing the sanitizer removes from this body (empty when raw HTML is allowed)."""
     if allow_raw_html:
         return []
-    md = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS, extension_configs=MARKDOWN_CONFIG)
     auditor = _Auditor()
-    auditor.feed(md.convert(body))
+    auditor.feed(to_html(body))
     return [f"raw HTML removed when published: {what} (only {', '.join(sorted(URL_SCHEMES))} links, "
             "tables, footnotes, images and basic formatting are kept)" for what in dict.fromkeys(auditor.dropped)]
 

@@ -39,10 +39,13 @@ class Settings:
     sections: tuple[Section, ...] = DEFAULT_SECTIONS
     issues_dir: str = "issues"
     tags_file: str = "issues/tags.yml"
+    synonyms_file: str = "issues/synonyms.yml"
     allow_raw_html: bool = False
     max_file_bytes: int = 1_000_000
     recent_issues: int = 5
     per_page: int = 20
+    pdf_enabled: bool = True  # site build writes each issue's PDF (NEWSLETTER_PDF=0 turns it off)
+    pdf_timeout: int = 120  # seconds one issue's PDF may take to render
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)

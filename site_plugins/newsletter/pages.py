@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from . import markup
 from .model import Article, Catalog, Issue, Section
+from .pdf import pdf_url
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class PageSpec:
     in_nav: bool = False
     description: str = ""
     hide: tuple[str, ...] = ("navigation", "toc")  # Material sidebars this page leaves out
+    feeds: tuple[tuple[str, str], ...] = ()  # (title, site path) of Atom feeds to announce besides the site's
 
     @property
     def src_uri(self) -> str:
@@ -101,49 +103,66 @@ def home_page(catalog: Catalog) -> PageSpec:
     )
 
 
-def issues_index_page(catalog: Catalog) -> PageSpec:
-    return PageSpec(
-        url="issues/",
-        title="往期目录",
-        template="issues_index.html",
-        context={"issues": [issue_summary(i) for i in reversed(catalog.issues)]},
-        in_nav=True,
-    )
-
-
 def issue_page(issue: Issue, catalog: Catalog, index: int) -> PageSpec:
     previous, following = _neighbours(list(catalog.issues), index)
     return PageSpec(
         url=issue.url,
         title=f"{issue.title} {issue.label}",
         template="issue.html",
-        context={"issue": issue, "toc": issue_toc(issue, catalog), "previous": previous, "next": following},
+        context={"issue": issue, "toc": issue_toc(issue, catalog), "previous": previous, "next": following,
+                 "pdf": pdf_url(issue, catalog.settings)},
         description=f"{issue.title} {issue.label}（{issue.date.isoformat()}）",
     )
 
 
-def article_page(view: ArticleView, previous: Neighbour | None, following: Neighbour | None) -> PageSpec:
+def article_page(view: ArticleView, previous: Neighbour | None, following: Neighbour | None,
+                 links: Any) -> PageSpec:
+    """``links``: the archive's :class:`~newsletter.archive.ArticleLinks` (section, tags, source, section pager)."""
     article = view.article
     return PageSpec(
         url=article.url,
         title=article.title,
         template="article.html",
-        context={"view": view, "article": article, "issue": view.issue, "previous": previous, "next": following},
+        context={"view": view, "article": article, "issue": view.issue, "previous": previous, "next": following,
+                 "links": links},
         description=f"{article.title} — {view.issue.title} {view.issue.label}",
     )
 
 
-def issue_pages(catalog: Catalog) -> list[PageSpec]:
+def issue_pages(catalog: Catalog, links: dict[str, Any]) -> list[PageSpec]:
     specs = []
     for index, issue in enumerate(catalog.issues):
         specs.append(issue_page(issue, catalog, index))
         articles = list(issue.articles)
         for i, article in enumerate(articles):
             previous, following = _neighbours(articles, i)
-            specs.append(article_page(article_view(article, issue, catalog), previous, following))
+            specs.append(article_page(article_view(article, issue, catalog), previous, following,
+                                      links[article.key]))
     return specs
+
+
+SEARCH_FACETS = (("section", "栏目"), ("issue", "期号"), ("year", "年份"), ("tag", "标签"), ("source", "来源"))
+
+
+def search_page(catalog: Catalog) -> PageSpec:
+    """The search page: a form that works without scripts; assets/search/search-ui.js fills results and facets."""
+    return PageSpec(
+        url="search/",
+        title="搜索",
+        template="search.html",
+        context={"facets": SEARCH_FACETS, "article_count": len(catalog.articles)},
+        in_nav=True,
+    )
 
 
 def site_pages(catalog: Catalog) -> list[PageSpec]:
     """Every generated page of the site."""
-    return [home_page(catalog), issues_index_page(catalog), *issue_pages(catalog)]
+    from . import archive  # archive builds on the specs above, so it is imported here, not at the top
+
+    links = archive.article_links(catalog)
+
+    def issue_pdf(issue: Issue) -> str | None:
+        return pdf_url(issue, catalog.settings)
+
+    return [home_page(catalog), *archive.archive_pages(catalog, issue_pdf),
+            *issue_pages(catalog, links), search_page(catalog)]

@@ -12,7 +12,9 @@ from mkdocs.exceptions import Abort, BuildError, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from . import content, pages
+from . import buildcache, content, feeds, markup, pages
+from .search import site as search_site
+from .search import synonyms as search_synonyms
 from .config import NewsletterConfig
 from .model import Catalog
 from .problems import errors, format_problems, warnings
@@ -25,6 +27,10 @@ KEPT = "nothing was published: the site directory keeps the previous build"
 
 class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     supports_multiple_instances = False
+    dirty = False  # `mkdocs build --dirty` / `serve --dirty`: only pages whose fingerprint changed are rendered
+
+    def on_startup(self, *, command, dirty):
+        self.dirty = dirty
 
     # First, so that every plugin's on_config sees (and writes to) the staging site_dir.
     @event_priority(100)
@@ -38,13 +44,16 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.renderer = Renderer(self.root / self.config.templates_dir, {"site_name": config.site_name})
         self.catalog = Catalog(settings=self.settings)
         self.specs: dict[str, pages.PageSpec] = {}
+        self.cache_dir = self.root / ".cache" / "newsletter"
+        self.salt = buildcache.digest(str(buildcache.CACHE_VERSION), buildcache.files_digest(
+            [self.root / self.config.templates_dir, Path(config.config_file_path)]))
         return config
 
     def _stage_site(self, config) -> None:
         """Build into a staging directory beside site_dir; on_post_build swaps it in (staging.py)."""
         self.published_site_dir = config.site_dir
         self.stage = StagedDirectory(config.site_dir)
-        config.site_dir = str(self.stage.begin())
+        config.site_dir = str(self.stage.begin(copy_published=self.dirty))
         self.strict_warnings = _WarningCounter() if config.strict else None
         if self.strict_warnings:
             logging.getLogger("mkdocs").addHandler(self.strict_warnings)
@@ -52,7 +61,12 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     # Runs before MkDocs cleans site_dir: invalid content stops the build with the old site intact.
     @event_priority(100)
     def on_pre_build(self, config):
+        self.html_cache = buildcache.DiskCache(self.cache_dir / "html.pickle", markup.cache_salt())
+        markup.use_store(self.html_cache)
         catalog, problems = content.load_catalog(self.root, self.settings)
+        self.synonyms, synonym_problems = search_synonyms.load(
+            self.root / self.settings.synonyms_file, self.settings.synonyms_file, self.settings)
+        problems = [*problems, *synonym_problems]
         for problem in warnings(problems):
             log.warning(str(problem))
         if errors(problems):
@@ -61,12 +75,21 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
     def on_files(self, files: Files, config) -> Files:
         self.specs = {}
-        for spec in pages.site_pages(self.catalog):
+        specs = pages.site_pages(self.catalog)
+        self.fingerprints = buildcache.page_fingerprints(specs, self.salt)
+        previous = buildcache.Fingerprints(self.cache_dir / "pages.json")
+        for spec in specs:
             if files.get_file_from_path(spec.src_uri) is not None:
                 continue  # a hand-written page in docs/ wins
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, spec.src_uri, content="", inclusion=inclusion))
+            file = File.generated(config, spec.src_uri, content="", inclusion=inclusion)
+            if self.dirty and previous.unchanged(spec.src_uri, self.fingerprints[spec.src_uri]) \
+                    and Path(file.abs_dest_path).is_file():
+                file.is_modified = lambda: False  # MkDocs' --dirty then skips it; generated files say True
+            files.append(file)
             self.specs[spec.src_uri] = spec
+        for feed in feeds.site_feeds(self.catalog, config.site_name, config.site_url):
+            files.append(File.generated(config, feed.path, content=feed.xml))
         return files
 
     def on_page_markdown(self, markdown, page, config, files):
@@ -78,6 +101,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         if spec.description:
             page.meta["description"] = escape(spec.description)
         page.meta["hide"] = list(spec.hide)
+        page.meta["feeds"] = [{"title": title, "path": path} for title, path in spec.feeds]
         return ""
 
     def on_page_content(self, html, page, config, files):
@@ -90,19 +114,44 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             where = template_location(exc, spec.template).removeprefix(f"{self.root}/")
             raise PluginError(f"{where}: template: {exc} (rendering /{spec.url}); {KEPT}") from None
 
-    # Last of all post_build handlers: search index and PDFs are written into the staging site first.
+    # Last of all post_build handlers: everything is written into the staging site, then it is swapped in.
     @event_priority(-100)
     def on_post_build(self, config):
+        if self.strict_warnings and self.strict_warnings.count:
+            return  # MkDocs aborts this strict build right after post_build; on_build_error discards it
+        self.html_cache.save()
+        buildcache.Fingerprints(self.cache_dir / "pages.json").save(self.fingerprints)
+        site_dir = Path(config.site_dir)
+        self._write_search_index(site_dir)
+        self._write_pdfs(site_dir)
         self._publish_staged_site(config)
 
     def _publish_staged_site(self, config) -> None:
-        """Swap the fully built staging directory in for site_dir (must be the last step of a build)."""
-        if self.strict_warnings and self.strict_warnings.count:
-            return  # MkDocs aborts this strict build right after post_build; on_build_error discards it
+        """Swap the fully built staging directory in for site_dir (the last step of a build)."""
         self._forget_counter()
         self.stage.commit()
         config.site_dir = self.published_site_dir
         log.info(f"Published the new site to {self.published_site_dir}")
+
+    def _write_search_index(self, site_dir: Path) -> None:
+        stats = search_site.write(self.catalog, site_dir, synonyms=self.synonyms,
+                                  cache_file=self.cache_dir / "search-tokens.json")
+        log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.bytes} bytes "
+                 f"({stats.tokenized} tokenized, the rest from the cache)")
+
+    def _write_pdfs(self, site_dir: Path) -> None:
+        """Each issue's PDF goes next to its issue page (cached, see pdf/build.py)."""
+        if not self.settings.pdf_enabled:
+            return
+        from .pdf.build import PdfSetup, site_targets, write_pdfs
+        from .pdf.writer import PdfError
+
+        setup = PdfSetup(self.root, self.root / self.config.templates_dir, self.settings.pdf_timeout, (site_dir,))
+        try:
+            report = write_pdfs(self.catalog, setup, site_targets(self.catalog, site_dir))
+        except PdfError as exc:
+            raise PluginError(f"PDF of an issue failed (set NEWSLETTER_PDF=0 to build without PDFs):\n{exc}") from None
+        log.info(f"PDF: {len(report.rendered)} rendered, {len(report.reused)} unchanged (cache {setup.cache_dir})")
 
     def on_build_error(self, error):
         self._forget_counter()

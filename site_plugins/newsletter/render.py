@@ -17,10 +17,14 @@ def relative_url(target: str, current: str) -> str:
     path, hash_, fragment = target.partition("#")
     if not path:
         return target
-    rel = posixpath.relpath("/" + path, "/" + current)
-    if path.endswith("/") and not rel.endswith("/"):
-        rel = "./" if rel == "." else rel + "/"
-    return rel + hash_ + fragment
+    # posixpath.relpath, without its normalisation: site paths here are already clean ("a/b/", "a/f.xml")
+    here = [part for part in current.split("/") if part]
+    there = path.split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    rel = "../" * (len(here) - common) + "/".join(there[common:])
+    return (rel or "./") + hash_ + fragment
 
 
 def date_zh(value: dt.date) -> str:

@@ -71,12 +71,17 @@ class StagedDirectory:
     def _sibling(self, kind: str, pid: int) -> Path:
         return self.target.parent / f".{self.target.name}-{kind}-{pid}"
 
-    def begin(self) -> Path:
-        """A fresh, empty staging directory; leftovers of killed builds are removed first."""
+    def begin(self, *, copy_published: bool = False) -> Path:
+        """A fresh staging directory: empty, or a copy of the published one (for incremental builds,
+        which skip unchanged pages; files are copied, not linked, so writing them cannot touch the
+        published site). Leftovers of killed builds are removed first."""
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self.remove_leftovers()
         _remove(self.staging)
-        self.staging.mkdir()
+        if copy_published and self.target.is_dir():
+            shutil.copytree(self.target, self.staging, symlinks=True)  # copy2 keeps mtimes for --dirty
+        else:
+            self.staging.mkdir()
         return self.staging
 
     def remove_leftovers(self) -> None:

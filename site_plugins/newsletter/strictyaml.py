@@ -23,6 +23,9 @@ from .problems import Problem
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_INT_DIGITS = 30  # longer plain scalars are never numbers: they stay text (and fail as numbers with a message, not a ValueError)
+MAX_DEPTH = 20  # nesting deeper than any front matter needs; PyYAML's composer would recurse without bound
 _NULL = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
@@ -54,16 +57,20 @@ class _Reader:
 
     def value(self, node: yaml.Node, fieldname: str) -> Any:
         if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node)
+            return self.scalar(node, fieldname)
         if isinstance(node, yaml.SequenceNode):
             return [self.value(item, f"{fieldname}[{i}]") for i, item in enumerate(node.value)]
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, fieldname + ".")[0]
         return None  # pragma: no cover - the composer yields only these three
 
-    def scalar(self, node: yaml.ScalarNode) -> Any:
+    def scalar(self, node: yaml.ScalarNode, fieldname: str) -> Any:
         text = node.value
-        if node.style is not None:  # quoted or block scalars are always strings
+        if _SURROGATE.search(text):  # a "\ud800" escape: text no UTF-8 file or page can hold
+            self.problem(node, fieldname, "contains an escape for an invalid character (a lone surrogate); "
+                                          "write the character itself")
+            text = _SURROGATE.sub("\ufffd", text)
+        if node.style:  # quoted or block scalars are always strings (plain: None, or "" from libyaml)
             return text
         if text in _NULL:
             return None
@@ -71,6 +78,8 @@ class _Reader:
             return True
         if text in _FALSE:
             return False
+        if len(text) > MAX_INT_DIGITS:
+            return text
         if _INT.match(text):
             return int(text)
         if _HEX.match(text):
@@ -87,6 +96,9 @@ class _Reader:
                 self.problem(key_node, prefix.rstrip(".") or "front matter", "keys must be plain names")
                 continue
             key = key_node.value
+            if not key.strip():
+                self.problem(key_node, prefix.rstrip(".") or "front matter", "a field with no name; write 'name: value'")
+                continue
             name = prefix + key
             if key in data:
                 self.problem(
@@ -98,27 +110,48 @@ class _Reader:
         return data, lines
 
 
-def _find_aliases(text: str, reader: _Reader) -> bool:
-    found = False
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+# libyaml when present: ten times faster. Its error messages differ, so errors are re-read with the
+# pure-Python loader (see read_mapping) and editors always get the same message.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _refused_structure(text: str, reader: _Reader, loader=yaml.SafeLoader) -> bool:
+    """Walk the parse events once: anchors/aliases and runaway nesting are refused before composing."""
+    refused = False
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        line = event.start_mark.line + 1 + reader.offset
         anchor = getattr(event, "anchor", None)
         if isinstance(event, yaml.AliasEvent) or anchor:
-            line = event.start_mark.line + 1 + reader.offset
             reader.problems.append(
                 Problem(reader.path, line, "front matter",
                         f"YAML anchors and aliases (&{anchor} / *{anchor}) are not allowed; write the value out")
             )
-            found = True
-    return found
+            refused = True
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                reader.problems.append(Problem(reader.path, line, "front matter",
+                                               f"nested more than {MAX_DEPTH} levels deep; flatten the value"))
+                return True
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return refused
 
 
 def read_mapping(text: str, path: str, *, line_offset: int = 0, what: str = "front matter") -> tuple[Document | None, list[Problem]]:
     """Parse ``text`` as one YAML mapping. ``line_offset`` is the file line before ``text`` starts."""
     reader = _Reader(path, line_offset)
     try:
-        if _find_aliases(text, reader):
-            return None, reader.problems
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        try:
+            if _refused_structure(text, reader, _FAST_LOADER):
+                return None, reader.problems
+            node = yaml.compose(text, Loader=_FAST_LOADER)
+        except yaml.YAMLError:
+            reader.problems.clear()
+            if _refused_structure(text, reader):
+                return None, reader.problems
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
@@ -126,6 +159,8 @@ def read_mapping(text: str, path: str, *, line_offset: int = 0, what: str = "fro
         return None, [Problem(path, line, what, f"invalid YAML: {reason}; check indentation, colons and quotes")]
     except yaml.YAMLError as exc:
         return None, [Problem(path, 1 + line_offset, what, f"invalid YAML: {exc}")]
+    except RecursionError:  # defence in depth: _refused_structure bounds nesting first
+        return None, [Problem(path, 1 + line_offset, what, "nested too deeply to read; flatten the value")]
     if node is None:
         return Document(start_line=line_offset + 1), []
     if not isinstance(node, yaml.MappingNode):

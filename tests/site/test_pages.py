@@ -50,7 +50,9 @@ def test_article_page_shows_metadata_and_body(project):
     assert 'href="../"' in page  # back to the issue
     assert 'rel="prev"' in page and 'rel="next"' in page
     first = project.html("issues/34/01-market")
-    assert '<a href="http://www.example.com/a.html" rel="external noopener">承德日报</a>' in first
+    # the source name leads to its archive page; the original article is linked beside it
+    assert re.search(r'<a href="\.\./\.\./\.\./sources/[0-9a-f]{8}/"[^>]*>承德日报</a>（<a href="http://www.example.com/a.html" '
+                     r'rel="external noopener">原文</a>）', first)
     assert first.count("<h1") == 1
 
 

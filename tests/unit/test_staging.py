@@ -66,3 +66,15 @@ def test_a_symlinked_site_dir_is_published_through_the_link(tmp_path):
     stage.commit()
     assert link.is_symlink() and (link / "index.html").read_text() == "new"
     assert (served / "index.html").read_text() == "new"
+
+
+def test_an_incremental_build_starts_from_a_copy_not_from_the_published_files(tmp_path):
+    target = tmp_path / "site"
+    target.mkdir()
+    (target / "index.html").write_text("published")
+    stage = staging.StagedDirectory(target)
+    stage.begin(copy_published=True)
+    assert (stage.staging / "index.html").read_text() == "published"
+    (stage.staging / "index.html").write_text("changed in staging")
+    assert (target / "index.html").read_text() == "published"
+    stage.abort()

@@ -1,0 +1,141 @@
+"""What a build keeps for the next one, in ``.cache/newsletter/`` of the project. No MkDocs here.
+
+* :class:`DiskCache` — rendered article HTML keyed by the SHA-1 of the Markdown body, so a build
+  converts only bodies it has not seen.
+* :func:`page_fingerprints` — a stable digest of everything a generated page shows (its spec, with
+  articles and issues reduced to content digests) plus the templates and mkdocs.yml. The plugin tells
+  MkDocs that a page is unmodified when its fingerprint equals last build's, so ``mkdocs build --dirty``
+  (and ``mkdocs serve --dirty``) re-renders exactly the pages an edit changed.
+
+Deleting ``.cache/`` is always safe: the next build is a full one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
+import json
+import pickle
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .model import Article, Issue
+
+CACHE_VERSION = 1
+
+
+def digest(*parts: str) -> str:
+    h = hashlib.sha1()
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+class DiskCache:
+    """A str -> str mapping kept in one pickle file. Entries not used by a build are dropped on save."""
+
+    def __init__(self, path: Path, salt: str):
+        self.path, self.salt = path, salt
+        self.old: dict[str, str] = {}
+        self.used: dict[str, str] = {}
+        try:
+            with path.open("rb") as f:
+                stored = pickle.load(f)
+            if stored.get("salt") == salt:
+                self.old = stored["entries"]
+        except (OSError, pickle.PickleError, EOFError, KeyError, AttributeError, TypeError):
+            pass  # no cache yet, or an unreadable one: build everything
+
+    def get(self, text: str, make: Callable[[str], str]) -> str:
+        key = digest(text)
+        value = self.used.get(key) or self.old.get(key)
+        if value is None:
+            value = make(text)
+        self.used[key] = value
+        return value
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        with tmp.open("wb") as f:
+            pickle.dump({"salt": self.salt, "entries": self.used}, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(self.path)
+
+
+# ---------------------------------------------------------------- page fingerprints
+
+class _Signer:
+    """Reduces a page context to a stable string: the same shown content gives the same string."""
+
+    def __init__(self) -> None:
+        self.memo: dict[int, str] = {}
+
+    def article(self, article: Article) -> str:
+        key = id(article)
+        if key not in self.memo:
+            self.memo[key] = digest(repr(dataclasses.astuple(article)))
+        return self.memo[key]
+
+    def issue(self, issue: Issue) -> str:
+        # Without its articles: views hand templates the articles a page shows (tables of contents,
+        # listings, neighbours), so those are signed where they appear; templates never walk issue.articles.
+        key = id(issue)
+        if key not in self.memo:
+            self.memo[key] = digest(*(repr(getattr(issue, f.name)) for f in dataclasses.fields(issue)
+                                      if f.name != "articles"), str(len(issue.articles)))
+        return self.memo[key]
+
+    def sign(self, value: Any) -> str:
+        if isinstance(value, Article):
+            return "A" + self.article(value)
+        if isinstance(value, Issue):
+            return "I" + self.issue(value)
+        if isinstance(value, (str, int, float, bool, dt.date, enum.Enum)) or value is None:
+            return repr(value)
+        if dataclasses.is_dataclass(value):
+            return type(value).__name__ + "(" + ",".join(
+                self.sign(getattr(value, f.name)) for f in dataclasses.fields(value)) + ")"
+        if isinstance(value, dict):
+            return "{" + ",".join(f"{k!r}:{self.sign(v)}" for k, v in value.items()) + "}"
+        if isinstance(value, (list, tuple)):
+            return "[" + ",".join(self.sign(v) for v in value) + "]"
+        if callable(value):  # e.g. a facet's value function: its behaviour is the code's, in the salt
+            return getattr(value, "__qualname__", type(value).__name__)
+        return repr(value)
+
+
+def files_digest(paths: Iterable[Path]) -> str:
+    """Digest of the contents of files and of every file under directories (templates, mkdocs.yml)."""
+    h = hashlib.sha1()
+    for path in paths:
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if file.is_file():
+                h.update(file.as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def page_fingerprints(specs: Iterable[Any], salt: str) -> dict[str, str]:
+    """src_uri -> fingerprint of each page spec (PageSpec from pages.py)."""
+    signer = _Signer()
+    return {spec.src_uri: digest(salt, signer.sign(spec)) for spec in specs}
+
+
+class Fingerprints:
+    """Last successful build's page fingerprints (a JSON file)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self.previous: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.previous = {}
+
+    def unchanged(self, src_uri: str, fingerprint: str) -> bool:
+        return self.previous.get(src_uri) == fingerprint
+
+    def save(self, current: dict[str, str]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps(current), encoding="utf-8")

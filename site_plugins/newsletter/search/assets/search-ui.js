@@ -1,0 +1,209 @@
+/* The search UI: the header box on every page and the search page (/search/) with facets.
+ * Query and filters live in the page URL (?q=…&section=…); back and forward restore them.
+ * Every string from the index or the URL is set with textContent; highlights are <mark> nodes. */
+(function () {
+  "use strict";
+  var engine = window.newsletterSearch;
+  var FACETS = engine.facets;
+  var PAGE_SIZE = 20;
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function metaLine(res) {
+    var line = el("span", "nl-search-meta");
+    [["第 " + res.issue + " 期"], [res.sectionTitle], [res.date], [res.source]].forEach(function (part) {
+      if (part[0]) line.appendChild(el("span", "", part[0]));
+    });
+    return line;
+  }
+
+  function debounce(fn, ms) {
+    var timer;
+    return function () {
+      var args = arguments;
+      clearTimeout(timer);
+      timer = setTimeout(function () { fn.apply(null, args); }, ms);
+    };
+  }
+
+  /* ---------- header box ---------- */
+  function headerBox(form) {
+    var input = form.querySelector("input"), panel = form.querySelector("[role=listbox]");
+    var active = -1, generation = 0;
+
+    function options() { return Array.from(panel.querySelectorAll("[role=option]")); }
+
+    function close() {
+      panel.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+
+    function show(results, query) {
+      panel.replaceChildren();
+      if (results.length === 0) {
+        panel.appendChild(el("p", "nl-header-search__empty", "没有找到包含“" + query + "”的文章"));
+      }
+      results.forEach(function (res, i) {
+        var link = el("a", "nl-header-search__hit");
+        link.href = res.url;
+        link.id = "nl-header-hit-" + i;
+        link.setAttribute("role", "option");
+        link.tabIndex = -1;
+        var title = el("span", "nl-header-search__title");
+        link.appendChild(title);
+        engine.markedTitle(res, query).then(function (span) { title.appendChild(span); });
+        link.appendChild(metaLine(res));
+        panel.appendChild(link);
+      });
+      var all = el("a", "nl-header-search__all", results.total > results.length
+        ? "查看全部 " + results.total + " 条结果" : "在搜索页中查看");
+      all.href = engine.searchPage + "?q=" + encodeURIComponent(query);
+      panel.appendChild(all);
+      panel.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+    }
+
+    var run = debounce(function () {
+      var query = input.value.trim(), mine = ++generation;
+      if (!query) return close();
+      engine.search(query, {}, { limit: 8 }).then(function (results) {
+        if (mine === generation) show(results, query);
+      }, function (error) { console.warn(error); });
+    }, 120);
+
+    function move(delta) {
+      var list = options();
+      if (list.length === 0) return;
+      active = (active + delta + list.length) % list.length;
+      list.forEach(function (o, i) { o.setAttribute("aria-selected", String(i === active)); });
+      input.setAttribute("aria-activedescendant", list[active].id);
+      list[active].scrollIntoView({ block: "nearest" });
+    }
+
+    input.addEventListener("input", run);
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown") { event.preventDefault(); move(1); }
+      else if (event.key === "ArrowUp") { event.preventDefault(); move(-1); }
+      else if (event.key === "Escape") { close(); }
+      else if (event.key === "Enter" && active >= 0) { event.preventDefault(); options()[active].click(); }
+    });
+    form.addEventListener("focusout", function (event) {
+      if (!form.contains(event.relatedTarget)) close();
+    });
+  }
+
+  /* ---------- search page ---------- */
+  function stateFromURL() {
+    var params = new URLSearchParams(location.search), state = { q: params.get("q") || "", filters: {} };
+    FACETS.forEach(function (f) { if (params.get(f)) state.filters[f] = params.get(f); });
+    return state;
+  }
+
+  function urlFor(state) {
+    var params = new URLSearchParams();
+    if (state.q) params.set("q", state.q);
+    FACETS.forEach(function (f) { if (state.filters[f]) params.set(f, state.filters[f]); });
+    var query = params.toString();
+    return location.pathname + (query ? "?" + query : "");
+  }
+
+  function searchPage(form) {
+    var input = form.querySelector("input[name=q]");
+    var status = document.querySelector(".nl-search-status"), list = document.querySelector(".nl-search-list");
+    var more = document.querySelector(".nl-search-more"), shown = PAGE_SIZE, generation = 0, state;
+
+    function go(next, replace) {
+      history[replace ? "replaceState" : "pushState"](null, "", urlFor(next));
+      render();
+    }
+
+    function facetLink(facet, entry) {
+      var selected = state.filters[facet] === entry.value;
+      var next = { q: state.q, filters: Object.assign({}, state.filters) };
+      if (selected) delete next.filters[facet]; else next.filters[facet] = entry.value;
+      var link = el("a", "nl-facet__link" + (selected ? " nl-facet__link--selected" : ""));
+      link.href = urlFor(next);
+      if (selected) link.setAttribute("aria-current", "true");
+      link.appendChild(el("span", "nl-facet__label", entry.label));
+      link.appendChild(el("span", "nl-facet__count", String(entry.count)));
+      link.addEventListener("click", function (event) { event.preventDefault(); shown = PAGE_SIZE; go(next); });
+      return link;
+    }
+
+    function renderFacets(facets) {
+      FACETS.forEach(function (facet) {
+        var box = document.querySelector('.nl-facet[data-facet="' + facet + '"]');
+        var values = (facets && facets[facet]) || [];
+        var ul = box.querySelector("ul");
+        ul.replaceChildren();
+        values.forEach(function (entry) {
+          var li = el("li");
+          li.appendChild(facetLink(facet, entry));
+          ul.appendChild(li);
+        });
+        box.hidden = values.length === 0;
+      });
+    }
+
+    function renderResults(results) {
+      list.replaceChildren();
+      results.forEach(function (res) {
+        var item = el("li", "nl-search-hit");
+        var link = el("a", "nl-search-hit__title");
+        link.href = res.url;
+        item.appendChild(link);
+        engine.markedTitle(res, state.q).then(function (span) { link.appendChild(span); });
+        item.appendChild(metaLine(res));
+        engine.snippet(res, state.q).then(function (p) { item.appendChild(p); }, function (error) { console.warn(error); });
+        list.appendChild(item);
+      });
+    }
+
+    function render() {
+      state = stateFromURL();
+      input.value = state.q;
+      var mine = ++generation;
+      if (!state.q.trim()) {
+        status.textContent = "请输入关键词。多个关键词用空格分开，须全部出现。";
+        list.replaceChildren();
+        renderFacets(null);
+        more.hidden = true;
+        return Promise.resolve();
+      }
+      status.textContent = "正在搜索…";
+      return engine.search(state.q, state.filters, { limit: shown }).then(function (results) {
+        if (mine !== generation) return;
+        status.textContent = results.total
+          ? "找到 " + results.total + " 篇包含“" + state.q + "”的文章" + (results.total > results.length ? "，显示前 " + results.length + " 篇" : "")
+          : "没有找到包含“" + state.q + "”的文章";
+        renderResults(results);
+        renderFacets(results.facets);
+        more.hidden = results.total <= results.length;
+        document.title = state.q + " - 搜索";
+      }, function (error) {
+        status.textContent = "搜索出错：" + error.message;
+      });
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      shown = PAGE_SIZE;
+      go({ q: input.value.trim(), filters: {} });
+    });
+    more.querySelector("button").addEventListener("click", function () { shown += PAGE_SIZE; render(); });
+    window.addEventListener("popstate", render);
+    engine.pageReady = render();
+  }
+
+  var header = document.querySelector("[data-nl-header-search]");
+  if (header) headerBox(header);
+  var page = document.querySelector("[data-nl-search-page]");
+  if (page) searchPage(page);
+})();

@@ -1,0 +1,110 @@
+"""The one tokenizer of the search, for the index (here) and the query (assets/tokenizer.js).
+
+Specification (both implementations follow it step by step; tests/fixtures/tokenizer_vectors.json
+holds the shared test vectors):
+
+1. NFKC normalization (full-width letters, digits and compatibility ideographs fold to their
+   ordinary forms), then lower case.
+2. Each character is folded through the traditional -> simplified table (one character to one
+   character, generated from OpenCC's ``t2s`` at build time and shipped to the browser).
+3. The text splits into runs: a *Han run* is a maximal run of CJK ideographs, a *word* is a maximal
+   run of ``[a-z0-9]``; everything else separates runs.
+4. A word is one token. A Han run of characters c1..cn gives, in order, the unigram c1, the bigram
+   c1c2, the unigram c2, …, the unigram cn: every character and every adjacent pair.
+
+Queries use the same tokens but need only the bigrams of a Han run longer than one character
+(:func:`query_tokens`); any run of two or more characters present in a text therefore finds it,
+wherever a word segmenter would have cut.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ffff"
+RUN = re.compile(rf"[{_HAN}]+|[a-z0-9]+")
+HAN_RUN = re.compile(rf"[{_HAN}]+")
+# Ideographs whose traditional form is looked up (compatibility ideographs are folded by NFKC first).
+_FOLD_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0x20000, 0x2FA20))
+
+
+@lru_cache(maxsize=1)
+def fold_table() -> dict[str, str]:
+    """Traditional -> simplified, one character each, from OpenCC's maintained t2s conversion."""
+    import opencc
+
+    converter = opencc.OpenCC("t2s")
+    table = {}
+    for start, end in _FOLD_RANGES:
+        for code in range(start, end):
+            char = chr(code)
+            folded = converter.convert(char)
+            if folded != char and len(folded) == 1:
+                table[char] = folded
+    return table
+
+
+@lru_cache(maxsize=1)
+def _translation() -> dict[int, str]:
+    return {ord(k): v for k, v in fold_table().items()}
+
+
+def normalize(text: str) -> str:
+    """Steps 1 and 2: the text every comparison (tokens, verification, highlighting) works on."""
+    return unicodedata.normalize("NFKC", text).lower().translate(_translation())
+
+
+def _run_tokens(run: str) -> list[str]:
+    if not HAN_RUN.fullmatch(run):
+        return [run]
+    tokens = [run[0]]
+    for i in range(1, len(run)):
+        tokens += [run[i - 1: i + 1], run[i]]
+    return tokens
+
+
+def tokens(text: str) -> list[str]:
+    """Index tokens of a text, in order of occurrence (with repeats: term frequency counts them)."""
+    return [token for run in RUN.findall(normalize(text)) for token in _run_tokens(run)]
+
+
+def query_tokens(term: str) -> list[str]:
+    """The tokens a query term must all match: the bigrams of a Han run of two or more characters,
+    the run itself otherwise (a single character, a word). Repeats are dropped."""
+    found: list[str] = []
+    for run in RUN.findall(normalize(term)):
+        if HAN_RUN.fullmatch(run) and len(run) > 1:
+            pieces = [run[i: i + 2] for i in range(len(run) - 1)]
+        else:
+            pieces = [run]
+        for piece in pieces:
+            if piece not in found:
+                found.append(piece)
+    return found
+
+
+def expand(term: str, synonyms: list[list[str]]) -> list[str]:
+    """A query term and its synonyms (every member of a group the term equals, compared compacted)."""
+    key = compact(term)
+    alternatives = [term]
+    for group in synonyms:
+        if any(compact(member) == key for member in group):
+            alternatives += [m for m in group if compact(m) != key and m not in alternatives]
+    return alternatives
+
+
+def compact(text: str) -> str:
+    """Normalized text with every separator removed: what exact verification compares
+    (``CCER 项目`` in an article contains the query ``CCER项目``)."""
+    return "".join(RUN.findall(normalize(text)))
+
+
+def shard_of(token: str, shards: int) -> int:
+    """FNV-1a (32 bit) over the token's code points, modulo the shard count (same in JS)."""
+    value = 0x811C9DC5
+    for char in token:
+        value ^= ord(char)
+        value = (value * 0x01000193) & 0xFFFFFFFF
+    return value % shards

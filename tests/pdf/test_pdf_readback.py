@@ -1,0 +1,160 @@
+"""Read the issue PDF back: text in reading order, fonts, contents page numbers, bookmarks,
+running header and footer, metadata, escaping. On a fixture issue and on the real issue 34."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_project
+from fixture_issue import NUMBER, PUBLISHER, SCRIPT_TITLE, write_fixture_issue
+from newsletter import content
+from newsletter.cli import load_settings
+from newsletter.pdf import pdf_path
+from pdf_readback import ReadPdf, squeeze
+
+pytestmark = pytest.mark.pdf
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the PDF of an issue must show, taken from the loaded issue."""
+
+    number: int
+    publisher: str
+    sections: list[str]  # banners, e.g. 【市场热点】
+    titles: list[list[str]]  # article titles per section
+    doc: ReadPdf
+
+
+def expected_for(project_dir: Path, number: int, pdf: Path) -> Expected:
+    settings = load_settings(project_dir / "mkdocs.yml")
+    catalog, _ = content.load_catalog(project_dir, settings)
+    issue = catalog.issue(number)
+    groups = issue.by_section(settings.sections)
+    return Expected(number, issue.publisher, [s.banner for s, _ in groups],
+                    [[a.title for a in articles] for _, articles in groups], ReadPdf(pdf))
+
+
+@pytest.fixture(scope="module")
+def fixture_project(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("pdf") / "project", with_issues=False)
+    write_fixture_issue(project)
+    result = project.newsletter("pdf", str(NUMBER))
+    assert result.returncode == 0, result.stderr
+    return project
+
+
+@pytest.fixture(scope="module", params=["fixture", "issue34"])
+def issue_pdf(request) -> Expected:
+    if request.param == "fixture":
+        project = request.getfixturevalue("fixture_project")
+        return expected_for(project.path, NUMBER, project.site / f"issues/{NUMBER}/newsletter-{NUMBER:03d}.pdf")
+    site = request.getfixturevalue("default_site")
+    return expected_for(site.path, 34, site.site / "issues/34/newsletter-034.pdf")
+
+
+def first_body_page(expected: Expected) -> int:
+    return expected.doc.bookmarks[1].page  # bookmarks: 目录, then the first section
+
+
+def test_articles_text_in_reading_order(issue_pdf):
+    body = squeeze("".join(issue_pdf.doc.pages[first_body_page(issue_pdf) - 1:]))
+    position = 0
+    for banner, titles in zip(issue_pdf.sections, issue_pdf.titles):
+        position = body.index(squeeze(banner), position)
+        for title in titles:
+            position = body.index(squeeze(title), position) + 1
+
+
+def test_fixture_article_bodies_complete_and_in_order(fixture_project):
+    doc = ReadPdf(fixture_project.site / f"issues/{NUMBER}/newsletter-{NUMBER:03d}.pdf")
+    text = squeeze("".join(doc.pages))
+    position = 0
+    for n in range(1, 6):
+        start = text.index(f"文章{n}开头", position)
+        end = text.index(f"文章{n}结尾", start)
+        assert text.index(f"文{n}第2段", start) < end
+        position = end
+    assert "草稿正文不应出现" not in text and "未完成的草稿" not in text
+    assert "第一条脚注的文字" in text and "ACM0008" in text and "宁政发〔2014〕251号" in text
+
+
+def test_cjk_fonts_embedded(issue_pdf):
+    fonts = issue_pdf.doc.fonts()
+    assert fonts and all(f["emb"] == "yes" for f in fonts), [f["line"] for f in fonts]
+    names = " ".join(f["name"] for f in fonts)
+    assert "Noto-Serif-CJK-SC" in names and "Noto-Sans-CJK-SC" in names
+
+
+def test_contents_page_numbers_are_where_articles_start(issue_pdf):
+    doc = issue_pdf.doc
+    sections = doc.bookmarks[1:]
+    article_pages = [article.page for section in sections for article in section.children]
+    assert doc.contents_numbers(first_body_page(issue_pdf) - 1) == article_pages
+    for section in sections:
+        for article in section.children:
+            assert squeeze(article.title)[:12] in squeeze(doc.pages[article.page - 1])
+
+
+def test_bookmarks_are_sections_then_articles(issue_pdf):
+    marks = issue_pdf.doc.bookmarks
+    assert marks[0].title == "目录" and marks[0].page == 1
+    assert [m.title for m in marks[1:]] == issue_pdf.sections
+    assert [[a.title for a in m.children] for m in marks[1:]] == issue_pdf.titles
+    pages = [a.page for m in marks[1:] for a in m.children]
+    assert pages == sorted(pages)
+
+
+def test_header_and_footer_on_every_page_but_the_cover(issue_pdf):
+    pages = [squeeze(p) for p in issue_pdf.doc.pages]
+    running = [f"节能减排信息动态总第{issue_pdf.number}期", squeeze(issue_pdf.publisher)]
+    assert "第1页" not in pages[0] and pages[0].count(running[0]) == 1  # the masthead, no running header
+    for n, text in enumerate(pages[1:], start=2):
+        assert all(r in text for r in running), f"page {n}"
+        assert f"第{n}页" in text, f"page {n}"
+
+
+def test_running_header_names_the_current_section(issue_pdf):
+    doc = issue_pdf.doc
+    starts = [(m.page, m.title) for m in doc.bookmarks[1:]]
+    for page in range(first_body_page(issue_pdf), len(doc.pages) + 1):
+        header = [line for line in doc.pages[page - 1].splitlines() if line.strip()][2]
+        before = [title for start, title in starts if start < page]
+        here = [title for start, title in starts if start == page]
+        allowed = set(here + before[-1:]) if here else set(before[-1:])
+        assert header in allowed, f"page {page}: {header}"
+
+
+def test_metadata(issue_pdf):
+    meta = issue_pdf.doc.reader.metadata
+    assert meta.title == f"节能减排信息动态 总第 {issue_pdf.number} 期"
+    assert meta.author == issue_pdf.publisher
+    assert meta.creation_date.year == 2014
+
+
+def test_title_markup_is_text_not_html(fixture_project):
+    doc = ReadPdf(fixture_project.site / f"issues/{NUMBER}/newsletter-{NUMBER:03d}.pdf")
+    assert squeeze(SCRIPT_TITLE) in squeeze(doc.pages[0])  # in the contents
+    assert SCRIPT_TITLE in [a.title for m in doc.bookmarks[1:] for a in m.children]
+    assert b"/JavaScript" not in doc.path.read_bytes() and b"/JS" not in doc.path.read_bytes()
+
+
+def test_cover_shows_masthead_number_publisher_note(fixture_project):
+    cover = squeeze(ReadPdf(fixture_project.site / f"issues/{NUMBER}/newsletter-{NUMBER:03d}.pdf").pages[0])
+    for text in ("节能减排信息动态", f"总第{NUMBER}期", squeeze(PUBLISHER), "2014年10月31日", "编者按", "本期关注区域排污权交易",
+                 "目录", "【市场热点】", "【行业公告】"):
+        assert text in cover
+
+
+def test_site_build_writes_and_links_the_pdf(default_site):
+    assert (default_site.site / pdf_path_of_34()).is_file()
+    assert 'href="newsletter-034.pdf"' in default_site.html("issues/34/")
+
+
+def pdf_path_of_34() -> str:
+    settings = load_settings(Path(__file__).resolve().parents[2] / "mkdocs.yml")
+    catalog, _ = content.load_catalog(Path(__file__).resolve().parents[2], settings)
+    return pdf_path(catalog.issue(34))
