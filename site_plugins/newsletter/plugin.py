@@ -55,9 +55,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         """Build into a staging directory beside site_dir; on_post_build swaps it in (staging.py).
         A --dirty build (a preview that re-renders only changed pages) writes in place, as MkDocs' own does."""
         self.published_site_dir = config.site_dir
-        self.stage = StagedDirectory(config.site_dir) if not self.dirty else None
-        if self.stage:
-            config.site_dir = str(self.stage.begin())
+        self.stage = StagedDirectory(config.site_dir)
+        config.site_dir = str(self.stage.begin(copy_published=self.dirty))
         self.strict_warnings = _WarningCounter() if config.strict else None
         if self.strict_warnings:
             logging.getLogger("mkdocs").addHandler(self.strict_warnings)
@@ -126,6 +125,10 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         site_dir = Path(config.site_dir)
         self._write_search_index(site_dir)
         self._write_pdfs(site_dir)
+        self._publish_staged_site(config)
+
+    def _publish_staged_site(self, config) -> None:
+        """Swap the fully built staging directory in for site_dir (the last step of a build)."""
         self._forget_counter()
         if self.stage:
             self.stage.commit()
