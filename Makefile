@@ -22,5 +22,14 @@ serve:
 	@scripts/setup.sh
 	$(VENV)/newsletter serve
 
+bench:
+	@scripts/setup.sh --bench
+	$(VENV)/python scripts/bench.py $(BENCH_ARGS)
+
+# Long fuzz run of the content loader (CI runs the bounded `ci` profile inside `make test`).
+fuzz:
+	@scripts/setup.sh --test
+	HYPOTHESIS_PROFILE=fuzz $(VENV)/python -m pytest tests/unit/test_fuzz_loader.py -q --hypothesis-show-statistics
+
 clean:
 	rm -rf site .venv node_modules

@@ -6,8 +6,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import jinja2
 from markupsafe import escape
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, BuildError, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
@@ -16,9 +17,11 @@ from .search import site as search_site
 from .config import NewsletterConfig
 from .model import Catalog
 from .problems import errors, format_problems, warnings
-from .render import Renderer
+from .render import Renderer, template_location
+from .staging import StagedDirectory
 
 log = logging.getLogger("mkdocs.plugins.newsletter")
+KEPT = "nothing was published: the site directory keeps the previous build"
 
 
 class NewsletterPlugin(BasePlugin[NewsletterConfig]):
@@ -28,7 +31,10 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def on_startup(self, *, command, dirty):
         self.dirty = dirty
 
+    # First, so that every plugin's on_config sees (and writes to) the staging site_dir.
+    @event_priority(100)
     def on_config(self, config):
+        self._stage_site(config)
         try:
             self.settings = self.config.settings()
         except ValueError as exc:
@@ -38,20 +44,34 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.catalog = Catalog(settings=self.settings)
         self.specs: dict[str, pages.PageSpec] = {}
         self.cache_dir = self.root / ".cache" / "newsletter"
-        self.salt = buildcache.digest(str(buildcache.CACHE_VERSION), buildcache.files_digest(
+        # Any change to our code, the templates or mkdocs.yml invalidates what earlier builds kept.
+        self.code = buildcache.digest(str(buildcache.CACHE_VERSION),
+                                      buildcache.files_digest(sorted(Path(__file__).parent.rglob("*.py"))))
+        self.salt = buildcache.digest(self.code, buildcache.files_digest(
             [self.root / self.config.templates_dir, Path(config.config_file_path)]))
         return config
+
+    def _stage_site(self, config) -> None:
+        """Build into a staging directory beside site_dir; on_post_build swaps it in (staging.py).
+        A --dirty build (a preview that re-renders only changed pages) writes in place, as MkDocs' own does."""
+        self.published_site_dir = config.site_dir
+        self.stage = StagedDirectory(config.site_dir)
+        config.site_dir = str(self.stage.begin(copy_published=self.dirty))
+        self.strict_warnings = _WarningCounter() if config.strict else None
+        if self.strict_warnings:
+            logging.getLogger("mkdocs").addHandler(self.strict_warnings)
 
     # Runs before MkDocs cleans site_dir: invalid content stops the build with the old site intact.
     @event_priority(100)
     def on_pre_build(self, config):
-        self.html_cache = buildcache.DiskCache(self.cache_dir / "html.pickle", markup.cache_salt())
+        self.html_cache = buildcache.DiskCache(self.cache_dir / "bodies.pickle",
+                                               buildcache.digest(self.code, markup.cache_salt()))
         markup.use_store(self.html_cache)
         catalog, problems = content.load_catalog(self.root, self.settings)
         for problem in warnings(problems):
             log.warning(str(problem))
         if errors(problems):
-            raise PluginError("content has errors; nothing was written:\n" + format_problems(errors(problems)))
+            raise PluginError(f"content has errors; {KEPT}\n" + format_problems(errors(problems)))
         self.catalog = catalog
 
     def on_files(self, files: Files, config) -> Files:
@@ -85,28 +105,49 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         page.meta["feeds"] = [{"title": title, "path": path} for title, path in spec.feeds]
         return ""
 
-    # Last: every page is written. One method: a second ``on_post_build`` in the class would replace this one.
+    def on_page_content(self, html, page, config, files):
+        spec = self.specs.get(page.file.src_uri)
+        if spec is None:
+            return html
+        try:
+            return self.renderer.render(spec)
+        except jinja2.TemplateError as exc:
+            where = template_location(exc, spec.template).removeprefix(f"{self.root}/")
+            raise PluginError(f"{where}: template: {exc} (rendering /{spec.url}); {KEPT}") from None
+
+    # Last of all post_build handlers: everything is written into the staging site, then it is swapped in.
     @event_priority(-100)
     def on_post_build(self, config):
+        if self.strict_warnings and self.strict_warnings.count:
+            return  # MkDocs aborts this strict build right after post_build; on_build_error discards it
         self.html_cache.save()
         buildcache.Fingerprints(self.cache_dir / "pages.json").save(self.fingerprints)
-        self._write_search(config)
-        self._write_pdfs(config)
+        site_dir = Path(config.site_dir)
+        self._write_search_index(site_dir)
+        self._write_pdfs(site_dir)
+        self._publish_staged_site(config)
 
-    def _write_search(self, config) -> None:
-        stats = search_site.write(self.catalog, Path(config.site_dir),
+    def _publish_staged_site(self, config) -> None:
+        """Swap the fully built staging directory in for site_dir (the last step of a build)."""
+        self._forget_counter()
+        if self.stage:
+            self.stage.commit()
+        config.site_dir = self.published_site_dir
+        log.info(f"Published the new site to {self.published_site_dir}")
+
+    def _write_search_index(self, site_dir: Path) -> None:
+        stats = search_site.write(self.catalog, site_dir,
                                   cache_file=self.cache_dir / "search-tokens.json")
         log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.bytes} bytes "
                  f"({stats.tokenized} tokenized, the rest from the cache)")
 
-    # Each issue's PDF goes next to its issue page (cached, see pdf/build.py).
-    def _write_pdfs(self, config) -> None:
+    def _write_pdfs(self, site_dir: Path) -> None:
+        """Each issue's PDF goes next to its issue page (cached, see pdf/build.py)."""
         if not self.settings.pdf_enabled:
             return
         from .pdf.build import PdfSetup, site_targets, write_pdfs
         from .pdf.writer import PdfError
 
-        site_dir = Path(config.site_dir)
         setup = PdfSetup(self.root, self.root / self.config.templates_dir, self.settings.pdf_timeout, (site_dir,))
         try:
             report = write_pdfs(self.catalog, setup, site_targets(self.catalog, site_dir))
@@ -114,8 +155,41 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             raise PluginError(f"PDF of an issue failed (set NEWSLETTER_PDF=0 to build without PDFs):\n{exc}") from None
         log.info(f"PDF: {len(report.rendered)} rendered, {len(report.reused)} unchanged (cache {setup.cache_dir})")
 
-    def on_page_content(self, html, page, config, files):
-        spec = self.specs.get(page.file.src_uri)
-        if spec is None:
-            return html
-        return self.renderer.render(spec)
+    def on_build_error(self, error):
+        self._forget_counter()
+        if self.stage:
+            self.stage.abort()
+        if not isinstance(error, BuildError):  # MkDocs logs a BuildError (ours say so) after this event
+            log.error(KEPT.capitalize())
+
+    def _forget_counter(self) -> None:
+        if self.strict_warnings:
+            logging.getLogger("mkdocs").removeHandler(self.strict_warnings)
+            self.strict_warnings = None
+
+    def on_serve(self, server, config, builder):
+        """A broken edit during `mkdocs serve` prints its problems and keeps the last good site served;
+        the next save that fixes it rebuilds as usual (no restart, no traceback)."""
+
+        def build_keeping_last_good_site():
+            try:
+                builder()
+            except Abort:
+                log.error("The preview keeps showing the last good build; fix the problem above and save again.")
+
+        server.builder = build_keeping_last_good_site
+        for folder in (self.config.issues_dir, self.config.templates_dir):  # content lives outside docs_dir
+            if (self.root / folder).is_dir():
+                server.watch(str(self.root / folder))
+        return server
+
+
+class _WarningCounter(logging.Handler):
+    """Counts warnings during a strict build (MkDocs checks its own count only after post_build)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1

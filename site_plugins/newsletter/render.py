@@ -50,3 +50,17 @@ class Renderer:
             return relative_url(target, spec.url)
 
         return template.render(page=spec, url=url, **spec.context, **extra)
+
+
+def template_location(exc: jinja2.TemplateError, template: str) -> str:
+    """``templates_file:line`` of a template error, for a message without a traceback."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.lineno:
+        return f"{exc.filename or exc.name or template}:{exc.lineno}"
+    where = template
+    tb = exc.__traceback__
+    while tb is not None:  # Jinja maps frames of compiled templates back to template files and lines
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            where = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where

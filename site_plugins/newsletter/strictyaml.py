@@ -96,6 +96,9 @@ class _Reader:
                 self.problem(key_node, prefix.rstrip(".") or "front matter", "keys must be plain names")
                 continue
             key = key_node.value
+            if not key.strip():
+                self.problem(key_node, prefix.rstrip(".") or "front matter", "a field with no name; write 'name: value'")
+                continue
             name = prefix + key
             if key in data:
                 self.problem(
