@@ -142,3 +142,11 @@ def test_payloads_in_query_and_content_do_not_execute(search_site, open_page, pa
     page.wait_for_timeout(200)
     assert page.evaluate("window.__xss") is None
     assert watch.errors == [] and watch.external == []
+
+
+@pytest.mark.parametrize("token", ["碳市", "市场", "碳", "ccer", "气候", "深圳"])
+def test_engine_scores_equal_lunr_js(home, token):
+    """The engine scores tokens from the compact shards; lunr.Index.load of the same shard scores alike."""
+    watch, _ = home
+    both = watch.page.evaluate("t => newsletterSearch.lookups(t)", token)
+    assert both["engine"] and both["engine"] == both["lunr"]

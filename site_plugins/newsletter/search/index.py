@@ -12,8 +12,9 @@ Layout (everything a query needs, and nothing more, is fetched on demand by asse
   postings: [[ref, field, weight‰, …], …]}``. Weights are lunr's BM25 over the whole archive; padding each
   field vector to the article's whole vector length makes the scores of a query's shards add up to the
   score of one unsharded lunr index.
-* ``meta/<block>.json`` — title, URL, date and source of ``BLOCK`` articles each (ids are assigned newest
-  issue first, so the best-ranked results share few blocks).
+* ``docs.json`` — what a result shows beyond the manifest row, fetched once alongside the manifest so
+  that showing results needs no further fetch: ``{"prefixes": [URL prefix of each issue's articles, in
+  the manifest's issue order], "docs": [[URL after the prefix, title, days after the issue date], …]}``.
 * ``text/<id>.txt`` — title, tags and plain text of one article (one line each, then the text), for
   exact verification and snippets.
 
@@ -29,6 +30,7 @@ import math
 import os
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+import datetime as dt
 from pathlib import Path
 
 from .tokenizer import fold_table, shard_of, token_counts
@@ -36,7 +38,6 @@ from .tokenizer import fold_table, shard_of, token_counts
 FIELDS = ("title", "tags", "body")  # a hit in title or tags ranks above a body hit
 LUNR_VERSION = "2.3.9"
 K1, B = 1.2, 0.75
-BLOCK = 50
 POSTINGS_PER_SHARD = 2000
 MAX_SHARDS = 4096
 CACHE_VERSION = 2
@@ -216,15 +217,21 @@ def manifest(docs: list[SearchDoc], shards: int, magnitude: list[list[float]], s
     rows = [[issue_at[d.issue], section_at[d.section], source_at.get(d.source, -1), [tag_at[t] for t in d.tags],
              *(round(m * 1000) for m in mags)] for d, mags in zip(docs, magnitude)]
     return {
-        "version": 1, "shards": shards, "block": BLOCK, "fields": list(FIELDS),
+        "version": 2, "shards": shards, "fields": list(FIELDS),
         "issues": [[n, date] for n, date in issues], "sections": [list(s) for s in sections],
         "sources": sources, "tags": tags, "docs": rows, "synonyms": synonyms, "fold": fold_json(set().union(*(set("".join(d.fields)) for d in docs))),
     }
 
 
-def meta_blocks(docs: list[SearchDoc]) -> list[list[list[str]]]:
-    return [[[d.url, d.title, d.date, d.source] for d in docs[start: start + BLOCK]]
-            for start in range(0, len(docs), BLOCK)]
+def doc_table(docs: list[SearchDoc], issues: list[list]) -> dict:
+    """docs.json (see the module docstring): kept small, every page that searches loads it whole."""
+    urls: dict[int, list[str]] = defaultdict(list)
+    for d in docs:
+        urls[d.issue].append(d.url)
+    prefixes = {n: os.path.commonprefix(u)[: os.path.commonprefix(u).rfind("/") + 1] for n, u in urls.items()}
+    days = [(dt.date.fromisoformat(d.date) - dt.date.fromisoformat(d.issue_date)).days for d in docs]
+    return {"prefixes": [prefixes[number] for number, _ in issues],
+            "docs": [[d.url[len(prefixes[d.issue]):], d.title, n] for d, n in zip(docs, days)]}
 
 
 def order_newest_first(docs: list[SearchDoc]) -> list[SearchDoc]:
@@ -246,13 +253,13 @@ def build(docs: list[SearchDoc], out_dir: Path, *, synonyms: list[list[str]] | N
     cache.save()
     weighted = postings(frequencies)
     shards = shard_count(weighted.count)
-    for sub in ("shards", "meta", "text"):
+    for sub in ("shards", "text"):
         (out_dir / sub).mkdir(parents=True, exist_ok=True)
-    written = _write_json(out_dir / "manifest.json", manifest(docs, shards, weighted.magnitude, synonyms or []))
+    head = manifest(docs, shards, weighted.magnitude, synonyms or [])
+    written = _write_json(out_dir / "manifest.json", head)
     for number, terms in enumerate(shard_postings(weighted.by_term, shards)):
         written += _write_json(out_dir / "shards" / f"{number}.json", compact_shard(terms))
-    for number, block in enumerate(meta_blocks(docs)):
-        written += _write_json(out_dir / "meta" / f"{number}.json", block)
+    written += _write_json(out_dir / "docs.json", doc_table(docs, head["issues"]))
     for ref, doc in enumerate(docs):
         raw = "\n".join(doc.fields).encode("utf-8")
         (out_dir / "text" / f"{ref}.txt").write_bytes(raw)

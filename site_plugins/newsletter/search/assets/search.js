@@ -1,8 +1,8 @@
 /* The search engine in the browser: window.newsletterSearch.search(query, filters[, options]).
- * Loads search/data/manifest.json once, then only the lunr shards of the query's tokens (lunr.js 2.3.9
- * loads each), the metadata blocks of the results it returns and, for exactness and snippets, the text
- * of single articles. Layout and scoring: site_plugins/newsletter/search/index.py. Needs lunr.js and
- * tokenizer.js loaded first. Nothing from the index reaches innerHTML: snippets are built from text
+ * Loads search/data/manifest.json and docs.json (URL, title, date of every article) once, then only
+ * the shards of the query's tokens (lunr's index in a compact form, scored with lunr's arithmetic) and,
+ * for exactness and snippets, the text of the results on the visible page. Layout and scoring:
+ * site_plugins/newsletter/search/index.py. Needs lunr.js (the reference scorer) and tokenizer.js loaded first. Nothing from the index reaches innerHTML: snippets are built from text
  * nodes and <mark> elements created here. */
 (function () {
   "use strict";
@@ -13,7 +13,7 @@
   var VERIFY_ALL = 30; // up to this many candidates are all checked for exactness, more page by page
   var FACETS = ["section", "issue", "year", "tag", "source"];
 
-  var cache = { manifest: null, shards: new Map(), lookups: new Map(), meta: new Map(), text: new Map() };
+  var cache = { manifest: null, table: null, shards: new Map(), lookups: new Map(), text: new Map() };
 
   function getJSON(url) {
     return fetch(url).then(function (response) {
@@ -72,28 +72,60 @@
     return { version: lunr.version, fields: FIELDS, fieldVectors: fieldVectors, invertedIndex: inverted, pipeline: [] };
   }
 
-  function shard(m, number) {
+  function shardData(number) {
     return once(cache.shards, number, function () {
       return getJSON(new URL("shards/" + number + ".json", DATA)).then(function (data) {
-        return lunr.Index.load(toLunr(data, m));
+        var at = new Map(), sums = new Map(); // term -> position; ref * 3 + field -> sum of squared weights
+        for (var t = 0; t < data.terms.length; t++) {
+          at.set(data.terms[t], t);
+          var flat = data.postings[t];
+          for (var i = 0; i < flat.length; i += 3) {
+            var key = flat[i] * 3 + flat[i + 1], weight = flat[i + 2] / 1000;
+            sums.set(key, (sums.get(key) || 0) + weight * weight);
+          }
+        }
+        return { data: data, at: at, sums: sums };
       });
     });
   }
 
   /* Documents holding one token: Map ref -> {score, title}. The score is what lunr's Index#query gives a
-   * one-term query (the field vectors' cosine, summed over fields), read straight from the lunr index that
-   * lunr.Index.load built: lunr's query machinery (token-set intersection, match data for every document)
-   * costs far more than the arithmetic when a bigram occurs in thousands of articles. */
+   * one-term query over the lunr index that lunr.Index.load builds from toLunr(shard): per field the
+   * term's weight over the length of the padded field vector (lunr.Vector#magnitude: the squares summed
+   * in term order, then the padding's), summed over fields. Computed here from the compact shard without
+   * building lunr's objects, which cost more than everything else in a query (lunrLookup below is the
+   * reference; tests/search/test_search_browser.py checks both agree). */
   function lookup(m, token) {
     return once(cache.lookups, token, function () {
-      return shard(m, NewsletterTokenizer.shardOf(token, m.shards)).then(function (index) {
-        var found = new Map(), posting = index.invertedIndex[token];
+      return shardData(NewsletterTokenizer.shardOf(token, m.shards)).then(function (shard) {
+        var found = new Map(), t = shard.at.get(token);
+        if (t === undefined) return found;
+        var flat = shard.data.postings[t];
+        for (var i = 0; i < flat.length; i += 3) { // by article, then field: the order lunr sums them in
+          var ref = flat[i], field = flat[i + 1], weight = flat[i + 2] / 1000;
+          var sum = shard.sums.get(ref * 3 + field), whole = m.docs[ref][4 + field] / 1000;
+          var rest = whole * whole - sum;
+          if (rest > 1e-9) { var pad = Math.sqrt(rest); sum += pad * pad; }
+          var seen = found.get(ref);
+          if (!seen) found.set(ref, seen = { score: 0, title: false });
+          seen.score += weight / Math.sqrt(sum);
+          seen.title = seen.title || field !== 2;
+        }
+        return found;
+      });
+    });
+  }
+
+  /* The same as lookup, through lunr.js: lunr.Index.load of the shard in lunr's schema. */
+  function lunrLookup(token) {
+    return manifest().then(function (m) {
+      return shardData(NewsletterTokenizer.shardOf(token, m.shards)).then(function (shard) {
+        var index = lunr.Index.load(toLunr(shard.data, m)), found = new Map(), posting = index.invertedIndex[token];
         if (!posting) return found;
         FIELDS.forEach(function (field) {
           Object.keys(posting[field] || {}).forEach(function (ref) {
             var vector = index.fieldVectors[field + "/" + ref];
-            var at = vector.positionForIndex(posting._index);
-            var score = vector.elements[at + 1] / vector.magnitude();
+            var score = vector.elements[vector.positionForIndex(posting._index) + 1] / vector.magnitude();
             var id = Number(ref), seen = found.get(id);
             if (!seen) found.set(id, seen = { score: 0, title: false });
             seen.score += score;
@@ -145,9 +177,13 @@
     });
   }
 
+  /* The facet values of one article, made once per page from its manifest row. */
   function docValues(m, ref) {
+    if (!m.values) m.values = new Array(m.docs.length);
+    var values = m.values[ref];
+    if (values) return values;
     var row = m.docs[ref], issue = m.issues[row[0]];
-    return {
+    return m.values[ref] = {
       issue: String(issue[0]), year: issue[1].slice(0, 4), section: m.sections[row[1]][0],
       source: row[2] >= 0 ? m.sources[row[2]] : "", tag: row[3].map(function (t) { return m.tags[t]; }),
     };
@@ -163,13 +199,14 @@
   }
 
   function facetCounts(m, refs, filters) {
-    var counts = {};
+    var counts = {}, values = refs.map(function (ref) { return docValues(m, ref); });
     FACETS.forEach(function (facet) {
       var tally = new Map();
-      refs.forEach(function (ref) {
-        var values = docValues(m, ref);
-        if (!passes(values, filters, facet)) return;
-        [].concat(values[facet]).forEach(function (v) { if (v !== "") tally.set(v, (tally.get(v) || 0) + 1); });
+      values.forEach(function (v) {
+        if (!passes(v, filters, facet)) return;
+        var have = v[facet];
+        if (Array.isArray(have)) have.forEach(function (x) { if (x !== "") tally.set(x, (tally.get(x) || 0) + 1); });
+        else if (have !== "") tally.set(have, (tally.get(have) || 0) + 1);
       });
       counts[facet] = Array.from(tally, function (e) { return { value: e[0], label: label(m, facet, e[0]), count: e[1] }; })
         .sort(function (a, b) { return facetOrder(facet, a, b); });
@@ -230,22 +267,25 @@
       });
   }
 
-  function metaBlock(m, ref) {
-    var number = Math.floor(ref / m.block);
-    return once(cache.meta, number, function () {
-      return getJSON(new URL("meta/" + number + ".json", DATA));
-    }).then(function (block) { return block[ref % m.block]; });
+  /* docs.json: {prefixes: [URL prefix per manifest issue], docs: [[URL rest, title, days after the issue date]]} */
+  function table() {
+    if (!cache.table) cache.table = getJSON(new URL("docs.json", DATA));
+    return cache.table;
   }
 
-  function result(m, ref, hit) {
-    return metaBlock(m, ref).then(function (meta) {
-      var values = docValues(m, ref);
-      return {
-        url: new URL(meta[0], SITE_ROOT).href, title: meta[1], issue: Number(values.issue),
-        section: values.section, sectionTitle: label(m, "section", values.section), date: meta[2],
-        source: meta[3], tags: values.tag, score: hit.score + (hit.title ? 1000 : 0), ref: ref,
-      };
-    });
+  function addDays(iso, days) {
+    var parts = iso.split("-").map(Number);
+    return new Date(Date.UTC(parts[0], parts[1] - 1, parts[2] + days)).toISOString().slice(0, 10);
+  }
+
+  function result(m, shown, ref, hit) {
+    var row = shown.docs[ref], values = docValues(m, ref), issueAt = m.docs[ref][0];
+    return {
+      url: new URL(shown.prefixes[issueAt] + row[0], SITE_ROOT).href, title: row[1], issue: Number(values.issue),
+      section: values.section, sectionTitle: label(m, "section", values.section),
+      date: addDays(m.issues[issueAt][1], row[2]),
+      source: values.source, tags: values.tag, score: hit.score + (hit.title ? 1000 : 0), ref: ref,
+    };
   }
 
   function normalizeFilters(filters) {
@@ -264,6 +304,7 @@
   function search(query, filters, options) {
     var limit = (options && options.limit) || 50, offset = (options && options.offset) || 0;
     filters = normalizeFilters(filters);
+    table(); // fetched while the shards load
     return manifest().then(function (m) {
       var terms = parse(m, query);
       if (terms.length === 0) return finish([], 0, facetCounts(m, [], filters));
@@ -283,7 +324,6 @@
             var visible = ranked.filter(function (ref) { return !rejected.has(ref); }).slice(offset, offset + limit);
             var todo = visible.filter(function (ref) { return !checked.has(ref) && needsCheck(matches, ref); });
             if (todo.length === 0) return Promise.resolve(visible);
-            visible.forEach(function (ref) { metaBlock(m, ref).catch(function () {}); }); // fetched while checking
             todo.forEach(function (ref) { checked.add(ref); });
             return rejectedOf(m, todo, matches).then(function (refs) {
               refs.forEach(function (ref) { rejected.add(ref); });
@@ -293,8 +333,10 @@
           return page().then(function (visible) {
             var valid = function (ref) { return !rejected.has(ref); };
             var facets = facetCounts(m, candidates.filter(valid), filters);
-            return Promise.all(rank(m, visible, matches).map(function (ref) { return result(m, ref, hitOf(matches, ref)); }))
-              .then(function (results) { return finish(results, kept.filter(valid).length, facets); });
+            return table().then(function (shown) {
+              var results = rank(m, visible, matches).map(function (ref) { return result(m, shown, ref, hitOf(matches, ref)); });
+              return finish(results, kept.filter(valid).length, facets);
+            });
           });
         });
       });
@@ -397,5 +439,11 @@
   window.newsletterSearch = {
     search: search, snippet: snippet, markedTitle: markedTitle, facets: FACETS,
     searchPage: new URL("search/", SITE_ROOT).href,
+    // for tests: a token's documents as [ref, score, title] by the engine and through lunr.js
+    lookups: function (token) {
+      var rows = function (found) { return Array.from(found, function (e) { return [e[0], e[1].score, e[1].title]; }).sort(function (a, b) { return a[0] - b[0]; }); };
+      return manifest().then(function (m) { return Promise.all([lookup(m, token), lunrLookup(token)]); })
+        .then(function (both) { return { engine: rows(both[0]), lunr: rows(both[1]) }; });
+    },
   };
 })();
