@@ -246,25 +246,35 @@
     });
   }
 
-  /* Checks refs against their text; resolves with the refs that fail. */
+  function inHeadings(hit, headings) {
+    return hit.alts.some(function (a) { return headings.some(function (h) { return h.indexOf(a.compact) >= 0; }); });
+  }
+
+  /* Checks refs against their text; resolves with the refs that fail. An article whose title or tags
+   * hold every term as written passes without fetching its text (docs.json and the manifest have both). */
   function rejectedOf(m, refs, matches) {
     var tk = m.tokenizer;
-    return Promise.all(refs.map(function (ref) { return text(ref).then(function (t) { return [ref, t]; }); }))
-      .then(function (texts) {
-        var rejected = [];
-        texts.forEach(function (entry) {
-          var ref = entry[0], body = tk.compact(entry[1].body);
-          var headings = [entry[1].title].concat(entry[1].tags).map(tk.compact);
-          matches.forEach(function (term) {
-            var hit = term.get(ref);
-            var inHeading = hit.alts.some(function (a) { return headings.some(function (h) { return h.indexOf(a.compact) >= 0; }); });
-            var inBody = hit.alts.some(function (a) { return body.indexOf(a.compact) >= 0; });
-            if (!inHeading && !inBody) rejected.push(ref);
-            hit.title = inHeading;
-          });
-        });
-        return rejected;
+    return table().then(function (shown) {
+      var unsure = refs.filter(function (ref) {
+        var headings = [shown.docs[ref][1]].concat(docValues(m, ref).tag).map(tk.compact);
+        var all = matches.every(function (term) { return inHeadings(term.get(ref), headings); });
+        if (all) matches.forEach(function (term) { term.get(ref).title = true; });
+        return !all;
       });
+      return Promise.all(unsure.map(function (ref) { return text(ref).then(function (t) { return [ref, t]; }); }));
+    }).then(function (texts) {
+      var rejected = [];
+      texts.forEach(function (entry) {
+        var ref = entry[0], body = tk.compact(entry[1].body);
+        var headings = [entry[1].title].concat(entry[1].tags).map(tk.compact);
+        matches.forEach(function (term) {
+          var hit = term.get(ref), inHeading = inHeadings(hit, headings);
+          if (!inHeading && !hit.alts.some(function (a) { return body.indexOf(a.compact) >= 0; })) rejected.push(ref);
+          hit.title = inHeading;
+        });
+      });
+      return rejected;
+    });
   }
 
   /* docs.json: {prefixes: [URL prefix per manifest issue], docs: [[URL rest, title, days after the issue date]]} */
