@@ -2,8 +2,9 @@
  * Loads search/data/manifest.json and docs.json (URL, title, date of every article) once, then only
  * the shards of the query's tokens (lunr's index in a compact form, scored with lunr's arithmetic) and,
  * for exactness and snippets, the text of the results on the visible page. Layout and scoring:
- * site_plugins/newsletter/search/index.py. Needs lunr.js (the reference scorer) and tokenizer.js loaded first. Nothing from the index reaches innerHTML: snippets are built from text
- * nodes and <mark> elements created here. */
+ * site_plugins/newsletter/search/index.py. Needs lunr.js (the reference scorer) and tokenizer.js loaded
+ * first. Nothing from the index reaches innerHTML: snippets are built from text nodes and <mark> elements
+ * created here. */
 (function () {
   "use strict";
   var script = document.currentScript;
