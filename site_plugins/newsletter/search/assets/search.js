@@ -13,7 +13,7 @@
   var VERIFY_ALL = 30; // up to this many candidates are all checked for exactness, more page by page
   var FACETS = ["section", "issue", "year", "tag", "source"];
 
-  var cache = { manifest: null, shards: new Map(), meta: new Map(), text: new Map() };
+  var cache = { manifest: null, shards: new Map(), lookups: new Map(), meta: new Map(), text: new Map() };
 
   function getJSON(url) {
     return fetch(url).then(function (response) {
@@ -80,17 +80,28 @@
     });
   }
 
-  /* Documents holding one token: Map ref -> {score, title} */
+  /* Documents holding one token: Map ref -> {score, title}. The score is what lunr's Index#query gives a
+   * one-term query (the field vectors' cosine, summed over fields), read straight from the lunr index that
+   * lunr.Index.load built: lunr's query machinery (token-set intersection, match data for every document)
+   * costs far more than the arithmetic when a bigram occurs in thousands of articles. */
   function lookup(m, token) {
-    return shard(m, NewsletterTokenizer.shardOf(token, m.shards)).then(function (index) {
-      var found = new Map();
-      index.query(function (q) {
-        q.term(token, { usePipeline: false, wildcard: lunr.Query.wildcard.NONE });
-      }).forEach(function (hit) {
-        var fields = hit.matchData.metadata[token] || {};
-        found.set(Number(hit.ref), { score: hit.score, title: "title" in fields || "tags" in fields });
+    return once(cache.lookups, token, function () {
+      return shard(m, NewsletterTokenizer.shardOf(token, m.shards)).then(function (index) {
+        var found = new Map(), posting = index.invertedIndex[token];
+        if (!posting) return found;
+        FIELDS.forEach(function (field) {
+          Object.keys(posting[field] || {}).forEach(function (ref) {
+            var vector = index.fieldVectors[field + "/" + ref];
+            var at = vector.positionForIndex(posting._index);
+            var score = vector.elements[at + 1] / vector.magnitude();
+            var id = Number(ref), seen = found.get(id);
+            if (!seen) found.set(id, seen = { score: 0, title: false });
+            seen.score += score;
+            seen.title = seen.title || field !== "body";
+          });
+        });
+        return found;
       });
-      return found;
     });
   }
 
@@ -272,6 +283,7 @@
             var visible = ranked.filter(function (ref) { return !rejected.has(ref); }).slice(offset, offset + limit);
             var todo = visible.filter(function (ref) { return !checked.has(ref) && needsCheck(matches, ref); });
             if (todo.length === 0) return Promise.resolve(visible);
+            visible.forEach(function (ref) { metaBlock(m, ref).catch(function () {}); }); // fetched while checking
             todo.forEach(function (ref) { checked.add(ref); });
             return rejectedOf(m, todo, matches).then(function (refs) {
               refs.forEach(function (ref) { rejected.add(ref); });
