@@ -22,6 +22,10 @@ serve:
 	@scripts/setup.sh
 	$(VENV)/newsletter serve
 
+bench:
+	@scripts/setup.sh --bench
+	$(VENV)/python scripts/bench.py $(BENCH_ARGS)
+
 # Long fuzz run of the content loader (CI runs the bounded `ci` profile inside `make test`).
 fuzz:
 	@scripts/setup.sh --test

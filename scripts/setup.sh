@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) set-up: system packages, the virtual environment, test tools.
-# Usage: scripts/setup.sh [--test]   (--test also installs what the test suite needs)
+# Usage: scripts/setup.sh [--test] [--bench]   (--test: what the test suite needs; --bench: what
+#        scripts/bench.py needs — jieba for Material's search, pyinstrument, Debian's hugo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_test=0
-[ "${1:-}" = "--test" ] && want_test=1
+want_bench=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    --bench) want_bench=1 ;;
+    *) echo "usage: scripts/setup.sh [--test] [--bench]" >&2; exit 2 ;;
+  esac
+done
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 die() { printf '\033[1;31m[setup] error:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -33,6 +41,10 @@ if [ "$want_test" = 1 ]; then
   command -v node >/dev/null 2>&1 || need+=(nodejs)
   command -v npm >/dev/null 2>&1 || need+=(npm)
 fi
+if [ "$want_bench" = 1 ]; then
+  command -v hugo >/dev/null 2>&1 || need+=(hugo)
+  [ -x /usr/bin/chromium ] || need+=(chromium)  # the search benchmark measures in the browser
+fi
 if [ "${#need[@]}" -gt 0 ]; then
   say "installing system packages: ${need[*]}"
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -45,12 +57,15 @@ if [ "${#need[@]}" -gt 0 ]; then
 fi
 
 # --- virtual environment ----------------------------------------------------------------------
-stamp=.venv/.installed-$( (cat pyproject.toml; echo "$want_test") | sha1sum | cut -c1-12)
+stamp=.venv/.installed-$( (cat pyproject.toml; echo "$want_test $want_bench") | sha1sum | cut -c1-12)
 if [ ! -f "$stamp" ]; then
   say "creating .venv with $($PY --version) and installing the project"
   [ -x .venv/bin/python ] || "$PY" -m venv .venv
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-  extras=""; [ "$want_test" = 1 ] && extras="[test]"
+  wanted=()
+  [ "$want_test" = 1 ] && wanted+=(test)
+  [ "$want_bench" = 1 ] && wanted+=(bench)
+  extras=""; [ "${#wanted[@]}" -gt 0 ] && extras="[$(IFS=,; echo "${wanted[*]}")]"
   .venv/bin/python -m pip install -q -e ".$extras" 2>&1 | grep -v '^WARNING: Location' || true
   .venv/bin/python -c 'import newsletter.plugin' || die "the project did not install into .venv"
   rm -f .venv/.installed-*; touch "$stamp"

@@ -78,6 +78,7 @@ class Facet:
     by_count: bool = True  # index order: most articles first (else: the facet's own order below)
     rank: Callable[[str], object] = str
     has_feed: bool = False  # an Atom feed per value (feeds.py writes it at feed_url)
+    by_article_date: bool = False  # listings newest article date first (else newest issue first)
 
     def url(self, value: str, page: int = 1) -> str:
         base = f"{self.key}/{self.slug(value)}/"
@@ -96,7 +97,7 @@ def facets(settings: Settings) -> tuple[Facet, ...]:
         Facet("tags", "标签", lambda a: a.tags),
         Facet("sources", "来源", lambda a: (a.source,) if a.source else ()),
         Facet("months", "月份", lambda a: (a.date.strftime("%Y-%m"),), label=_month_label, slug=str,
-              block=lambda value: f"{value[:4]}年", by_count=False, rank=_descending_month),
+              block=lambda value: f"{value[:4]}年", by_count=False, rank=_descending_month, by_article_date=True),
     )
 
 
@@ -148,6 +149,8 @@ def facet_groups(facet: Facet, articles: list[Article]) -> list[Group]:
     for article in articles:
         for value in facet.values(article):
             buckets.setdefault(value, []).append(article)
+    if facet.by_article_date:  # stable: same dates keep newest issue first
+        buckets = {value: sorted(items, key=lambda a: a.date, reverse=True) for value, items in buckets.items()}
     groups = [Group(facet, value, tuple(items)) for value, items in buckets.items()]
     _check_slugs(facet, groups)
     if facet.by_count:

@@ -35,12 +35,13 @@ def digest(*parts: str) -> str:
 
 
 class DiskCache:
-    """A str -> str mapping kept in one pickle file. Entries not used by a build are dropped on save."""
+    """Values computed from a text (e.g. an article body), kept in one pickle file across builds, keyed by
+    the digest of (kind, text). Entries not used by a build are dropped on save."""
 
     def __init__(self, path: Path, salt: str):
         self.path, self.salt = path, salt
-        self.old: dict[str, str] = {}
-        self.used: dict[str, str] = {}
+        self.old: dict[str, Any] = {}
+        self.used: dict[str, Any] = {}
         try:
             with path.open("rb") as f:
                 stored = pickle.load(f)
@@ -49,11 +50,11 @@ class DiskCache:
         except (OSError, pickle.PickleError, EOFError, KeyError, AttributeError, TypeError):
             pass  # no cache yet, or an unreadable one: build everything
 
-    def get(self, text: str, make: Callable[[str], str]) -> str:
-        key = digest(text)
-        value = self.used.get(key) or self.old.get(key)
-        if value is None:
-            value = make(text)
+    def get(self, kind: str, text: str, make: Callable[[str], Any]) -> Any:
+        key = digest(kind, text)
+        if key in self.used:
+            return self.used[key]
+        value = self.old[key] if key in self.old else make(text)
         self.used[key] = value
         return value
 
@@ -68,10 +69,13 @@ class DiskCache:
 # ---------------------------------------------------------------- page fingerprints
 
 class _Signer:
-    """Reduces a page context to a stable string: the same shown content gives the same string."""
+    """Reduces a page context to a stable string: the same shown content gives the same string.
+    Objects met again (sections, issues, neighbours shared by pages) are signed once, by identity:
+    everything signed stays alive for the signer's lifetime, so ids are not reused."""
 
     def __init__(self) -> None:
         self.memo: dict[int, str] = {}
+        self.fields: dict[type, tuple[str, ...]] = {}
 
     def article(self, article: Article) -> str:
         key = id(article)
@@ -89,15 +93,23 @@ class _Signer:
         return self.memo[key]
 
     def sign(self, value: Any) -> str:
+        if isinstance(value, str):
+            return repr(value) if len(value) < 200 else "H" + digest(value)
         if isinstance(value, Article):
             return "A" + self.article(value)
         if isinstance(value, Issue):
             return "I" + self.issue(value)
-        if isinstance(value, (str, int, float, bool, dt.date, enum.Enum)) or value is None:
+        if isinstance(value, (int, float, bool, dt.date, enum.Enum)) or value is None:
             return repr(value)
         if dataclasses.is_dataclass(value):
-            return type(value).__name__ + "(" + ",".join(
-                self.sign(getattr(value, f.name)) for f in dataclasses.fields(value)) + ")"
+            key = id(value)
+            if key not in self.memo:
+                kind = type(value)
+                if kind not in self.fields:
+                    self.fields[kind] = tuple(f.name for f in dataclasses.fields(value))
+                self.memo[key] = kind.__name__ + "(" + ",".join(
+                    self.sign(getattr(value, name)) for name in self.fields[kind]) + ")"
+            return self.memo[key]
         if isinstance(value, dict):
             return "{" + ",".join(f"{k!r}:{self.sign(v)}" for k, v in value.items()) + "}"
         if isinstance(value, (list, tuple)):

@@ -13,7 +13,6 @@ import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from . import markup
 from .archive import facets, newest_first
 from .model import Article, Catalog
 from .pages import article_view
@@ -79,7 +78,7 @@ def feed_xml(title: str, path: str, page_url: str, articles: list[Article], cata
         _add(entry, "category", term=article.section.key, label=article.section.title)
         for tag in article.tags:
             _add(entry, "category", term=tag)
-        _add(entry, "summary", f"{issue.label} {article.section.banner} " + markup.plain_text(view.body_html)[:140])
+        _add(entry, "summary", f"{issue.label} {article.section.banner} {view.excerpt}")
         _add(entry, "content", str(view.body_html), type="html")
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
 

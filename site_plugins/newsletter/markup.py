@@ -61,7 +61,7 @@ def _convert(body: str) -> str:
     return _markdown().reset().convert(body)
 
 
-# A persistent body -> HTML store across builds (buildcache.DiskCache, set by the plugin), or None.
+# What is derived from bodies, kept across builds (a buildcache.DiskCache the plugin sets), or None.
 _store = None
 
 
@@ -69,6 +69,11 @@ def use_store(store) -> None:
     global _store
     _store = store
     to_html.cache_clear()
+
+
+def stored(kind: str, body: str, make):
+    """``make(body)``, or what the store kept for the same kind and body from an earlier build."""
+    return _store.get(kind, body, make) if _store is not None else make(body)
 
 
 def cache_salt() -> str:
@@ -80,7 +85,7 @@ def cache_salt() -> str:
 def to_html(body: str) -> str:
     """Markdown -> unsanitized HTML. Cached: the loader's audit and the page render convert each body once,
     and with a store, once across builds."""
-    return _store.get(body, _convert) if _store is not None else _convert(body)
+    return stored("html", body, _convert)
 
 
 def render(body: str, *, allow_raw_html: bool = False) -> str:
@@ -133,6 +138,10 @@ def audit(body: str, *, allow_raw_html: bool = False) -> list[str]:
     """Messages for each thing the sanitizer removes from this body (empty when raw HTML is allowed)."""
     if allow_raw_html:
         return []
+    return stored("audit", body, _audit)
+
+
+def _audit(body: str) -> list[str]:
     auditor = _Auditor()
     auditor.feed(to_html(body))
     return [f"raw HTML removed when published: {what} (only {', '.join(sorted(URL_SCHEMES))} links, "

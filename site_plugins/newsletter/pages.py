@@ -48,6 +48,7 @@ class ArticleView:
     body_html: str
     chars: int
     minutes: int
+    excerpt: str = ""  # the first characters of the plain text, for feeds and listings
 
     @property
     def url(self) -> str:
@@ -60,15 +61,23 @@ class TocGroup:
     articles: list[Article]
 
 
-@lru_cache(maxsize=None)
-def _rendered(body: str, allow_raw_html: bool) -> tuple[str, int]:
+EXCERPT_CHARS = 140
+
+
+def _render_page_body(body: str, allow_raw_html: bool) -> tuple[str, int, str]:
     html = markup.render(body, allow_raw_html=allow_raw_html)
-    return html, markup.char_count(markup.plain_text(html))
+    text = markup.plain_text(html)
+    return html, markup.char_count(text), text[:EXCERPT_CHARS]
+
+
+@lru_cache(maxsize=None)
+def _rendered(body: str, allow_raw_html: bool) -> tuple[str, int, str]:
+    return markup.stored(f"page:{allow_raw_html}", body, lambda b: _render_page_body(b, allow_raw_html))
 
 
 def article_view(article: Article, issue: Issue, catalog: Catalog) -> ArticleView:
-    html, chars = _rendered(article.body, catalog.settings.allow_raw_html)
-    return ArticleView(article, issue, Markup(html), chars, markup.reading_minutes(chars))
+    html, chars, excerpt = _rendered(article.body, catalog.settings.allow_raw_html)
+    return ArticleView(article, issue, Markup(html), chars, markup.reading_minutes(chars), excerpt)
 
 
 def issue_toc(issue: Issue, catalog: Catalog) -> list[TocGroup]:

@@ -14,7 +14,6 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import buildcache, content, feeds, markup, pages
 from .search import site as search_site
-from .search import synonyms as search_synonyms
 from .config import NewsletterConfig
 from .model import Catalog
 from .problems import errors, format_problems, warnings
@@ -45,12 +44,16 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.catalog = Catalog(settings=self.settings)
         self.specs: dict[str, pages.PageSpec] = {}
         self.cache_dir = self.root / ".cache" / "newsletter"
-        self.salt = buildcache.digest(str(buildcache.CACHE_VERSION), buildcache.files_digest(
+        # Any change to our code, the templates or mkdocs.yml invalidates what earlier builds kept.
+        self.code = buildcache.digest(str(buildcache.CACHE_VERSION),
+                                      buildcache.files_digest(sorted(Path(__file__).parent.rglob("*.py"))))
+        self.salt = buildcache.digest(self.code, buildcache.files_digest(
             [self.root / self.config.templates_dir, Path(config.config_file_path)]))
         return config
 
     def _stage_site(self, config) -> None:
-        """Build into a staging directory beside site_dir; on_post_build swaps it in (staging.py)."""
+        """Build into a staging directory beside site_dir; on_post_build swaps it in (staging.py).
+        A --dirty build (a preview that re-renders only changed pages) writes in place, as MkDocs' own does."""
         self.published_site_dir = config.site_dir
         self.stage = StagedDirectory(config.site_dir)
         config.site_dir = str(self.stage.begin(copy_published=self.dirty))
@@ -61,12 +64,10 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     # Runs before MkDocs cleans site_dir: invalid content stops the build with the old site intact.
     @event_priority(100)
     def on_pre_build(self, config):
-        self.html_cache = buildcache.DiskCache(self.cache_dir / "html.pickle", markup.cache_salt())
+        self.html_cache = buildcache.DiskCache(self.cache_dir / "bodies.pickle",
+                                               buildcache.digest(self.code, markup.cache_salt()))
         markup.use_store(self.html_cache)
         catalog, problems = content.load_catalog(self.root, self.settings)
-        self.synonyms, synonym_problems = search_synonyms.load(
-            self.root / self.settings.synonyms_file, self.settings.synonyms_file, self.settings)
-        problems = [*problems, *synonym_problems]
         for problem in warnings(problems):
             log.warning(str(problem))
         if errors(problems):
@@ -129,12 +130,13 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def _publish_staged_site(self, config) -> None:
         """Swap the fully built staging directory in for site_dir (the last step of a build)."""
         self._forget_counter()
-        self.stage.commit()
+        if self.stage:
+            self.stage.commit()
         config.site_dir = self.published_site_dir
         log.info(f"Published the new site to {self.published_site_dir}")
 
     def _write_search_index(self, site_dir: Path) -> None:
-        stats = search_site.write(self.catalog, site_dir, synonyms=self.synonyms,
+        stats = search_site.write(self.catalog, site_dir,
                                   cache_file=self.cache_dir / "search-tokens.json")
         log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.bytes} bytes "
                  f"({stats.tokenized} tokenized, the rest from the cache)")
@@ -155,7 +157,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
     def on_build_error(self, error):
         self._forget_counter()
-        self.stage.abort()
+        if self.stage:
+            self.stage.abort()
         if not isinstance(error, BuildError):  # MkDocs logs a BuildError (ours say so) after this event
             log.error(KEPT.capitalize())
 

@@ -59,7 +59,7 @@ def resolve(page_url: str, href: str) -> str:
 def index_entries(page_html: str) -> list[tuple[str, str, int]]:
     """(href, name, count) of a facet index page."""
     return [(href, html.unescape(name), int(count)) for href, name, count in
-            re.findall(r'<li><a href="([^"]+)">([^<]+)<span class="nl-count"[^>]*> (\d+)</span></a></li>', page_html)]
+            re.findall(r'<li><a href="([^"]+)">([^<]+)<span class="nl-count"> (\d+)<span class="nl-sr-only"> 篇</span></span></a></li>', page_html)]
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +126,8 @@ def test_month_archive_groups_articles_by_article_date_under_years(site):
     assert entries[0][1] == "2014年1月" and entries[-1][1] == "2013年12月"
     december = listed(site, "months/2013-12/")
     assert len(december) == expected["2013-12"]
+    dates = {a["url"]: str(a["date"]) for a in articles}
+    assert [dates[p] for p in december] == sorted((dates[p] for p in december), reverse=True)
     assert {path for path in december} == {a["url"] for a in articles if str(a["date"]).startswith("2013-12")}
 
 

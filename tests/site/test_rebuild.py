@@ -44,5 +44,5 @@ def test_full_build_after_cached_build_is_identical(tmp_path):
     load_synth().generate(project.path, 2, 8)
     assert project.build().returncode == 0
     first = {p: (project.site / p).read_bytes() for p in _mtimes(project.site)}
-    assert project.build().returncode == 0  # warm cache: HTML comes from .cache/newsletter/html.pickle
+    assert project.build().returncode == 0  # warm cache: HTML comes from .cache/newsletter/bodies.pickle
     assert {p: (project.site / p).read_bytes() for p in _mtimes(project.site)} == first
