@@ -41,7 +41,8 @@ def read_text(path: Path, rel: str, settings: Settings) -> tuple[str | None, lis
     except OSError as exc:
         return None, [Problem(rel, 1, "file", f"cannot be read: {exc.strerror or exc}")]
     try:
-        return raw.decode("utf-8-sig"), []
+        # Old Mac (CR) and Windows (CRLF) line endings read as LF, so front matter and lines are found.
+        return raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n"), []
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         guess = _guess_encoding(raw)
