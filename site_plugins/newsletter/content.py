@@ -16,6 +16,7 @@ from typing import Any, Callable
 import frontmatter
 
 from . import markup, vocabulary
+from .search import synonyms
 from .model import DEFAULT_MASTHEAD, SOURCELESS_SECTIONS, Article, Catalog, Issue, Settings
 from .problems import Problem
 from .strictyaml import Document, read_mapping
@@ -322,7 +323,8 @@ def load_catalog(root: Path, settings: Settings) -> tuple[Catalog, list[Problem]
     if not issues_dir.is_dir():
         return Catalog(settings=settings), [Problem(base, 1, "folder", "missing; create it with newsletter new-issue")]
     tags, tag_problems = vocabulary.load(root / settings.tags_file, settings.tags_file, settings)
-    problems += tag_problems
+    synonym_groups, synonym_problems = synonyms.load(root / settings.synonyms_file, settings.synonyms_file, settings)
+    problems += tag_problems + synonym_problems
     issues: list[Issue] = []
     numbers: dict[int, str] = {}
     for entry in sorted(issues_dir.iterdir()):
@@ -347,7 +349,8 @@ def load_catalog(root: Path, settings: Settings) -> tuple[Catalog, list[Problem]
                                     "(three digits, e.g. issues/034/)"))
     issues.sort(key=lambda i: i.number)
     problems += _number_gaps(issues, base)
-    return Catalog(issues=tuple(issues), settings=settings), problems
+    return Catalog(issues=tuple(issues), settings=settings,
+                   synonyms=tuple(tuple(group) for group in synonym_groups)), problems
 
 
 def _stray_articles(folder: Path, rel: str) -> list[Problem]:

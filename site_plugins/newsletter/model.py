@@ -117,6 +117,7 @@ class Catalog:
 
     issues: tuple[Issue, ...] = ()
     settings: Settings = field(default_factory=Settings)
+    synonyms: tuple[tuple[str, ...], ...] = ()  # search synonym groups (issues/synonyms.yml)
 
     @property
     def latest(self) -> Issue | None:

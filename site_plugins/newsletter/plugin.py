@@ -14,7 +14,6 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import buildcache, content, feeds, markup, pages
 from .search import site as search_site
-from .search import synonyms as search_synonyms
 from .config import NewsletterConfig
 from .model import Catalog
 from .problems import errors, format_problems, warnings
@@ -56,9 +55,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         """Build into a staging directory beside site_dir; on_post_build swaps it in (staging.py).
         A --dirty build (a preview that re-renders only changed pages) writes in place, as MkDocs' own does."""
         self.published_site_dir = config.site_dir
-        self.stage = StagedDirectory(config.site_dir) if not self.dirty else None
-        if self.stage:
-            config.site_dir = str(self.stage.begin())
+        self.stage = StagedDirectory(config.site_dir)
+        config.site_dir = str(self.stage.begin(copy_published=self.dirty))
         self.strict_warnings = _WarningCounter() if config.strict else None
         if self.strict_warnings:
             logging.getLogger("mkdocs").addHandler(self.strict_warnings)
@@ -70,9 +68,6 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
                                                buildcache.digest(self.code, markup.cache_salt()))
         markup.use_store(self.html_cache)
         catalog, problems = content.load_catalog(self.root, self.settings)
-        self.synonyms, synonym_problems = search_synonyms.load(
-            self.root / self.settings.synonyms_file, self.settings.synonyms_file, self.settings)
-        problems = [*problems, *synonym_problems]
         for problem in warnings(problems):
             log.warning(str(problem))
         if errors(problems):
@@ -130,6 +125,10 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         site_dir = Path(config.site_dir)
         self._write_search_index(site_dir)
         self._write_pdfs(site_dir)
+        self._publish_staged_site(config)
+
+    def _publish_staged_site(self, config) -> None:
+        """Swap the fully built staging directory in for site_dir (the last step of a build)."""
         self._forget_counter()
         if self.stage:
             self.stage.commit()
@@ -137,7 +136,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         log.info(f"Published the new site to {self.published_site_dir}")
 
     def _write_search_index(self, site_dir: Path) -> None:
-        stats = search_site.write(self.catalog, site_dir, synonyms=self.synonyms,
+        stats = search_site.write(self.catalog, site_dir,
                                   cache_file=self.cache_dir / "search-tokens.json")
         log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.bytes} bytes "
                  f"({stats.tokenized} tokenized, the rest from the cache)")

@@ -62,19 +62,26 @@ class StagedDirectory:
     """``target`` is published only through :meth:`commit`; :meth:`abort` forgets a failed build."""
 
     def __init__(self, target: Path | str):
-        self.target = Path(target).absolute()
+        target = Path(target).absolute()
+        # A site_dir that is a symlink (e.g. to the web server's folder): publish into what it points at.
+        self.target = target.resolve() if target.is_symlink() else target
         self._leftover = re.compile(rf"\.{re.escape(self.target.name)}-(?:staging|old)-([0-9]+)\Z")
         self.staging = self._sibling("staging", os.getpid())
 
     def _sibling(self, kind: str, pid: int) -> Path:
         return self.target.parent / f".{self.target.name}-{kind}-{pid}"
 
-    def begin(self) -> Path:
-        """A fresh, empty staging directory; leftovers of killed builds are removed first."""
+    def begin(self, *, copy_published: bool = False) -> Path:
+        """A fresh staging directory: empty, or a copy of the published one (for incremental builds,
+        which skip unchanged pages; files are copied, not linked, so writing them cannot touch the
+        published site). Leftovers of killed builds are removed first."""
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self.remove_leftovers()
         _remove(self.staging)
-        self.staging.mkdir()
+        if copy_published and self.target.is_dir():
+            shutil.copytree(self.target, self.staging, symlinks=True)  # copy2 keeps mtimes for --dirty
+        else:
+            self.staging.mkdir()
         return self.staging
 
     def remove_leftovers(self) -> None:

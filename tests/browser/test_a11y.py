@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from axe import axe_violations
-from browser_sites import SAMPLE_PAGES, sample_site  # noqa: F401 (fixture)
+from browser_sites import ALL_PAGES, SAMPLE_PAGES, page_url, sample_site  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -17,9 +17,9 @@ def base(sample_site, serve):  # noqa: F811
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("kind", SAMPLE_PAGES)
-def test_axe_finds_no_serious_or_critical_violation(base, open_page, kind, scheme):
-    watch = open_page(base + SAMPLE_PAGES[kind], color_scheme=scheme)
+@pytest.mark.parametrize("kind", ALL_PAGES)
+def test_axe_finds_no_serious_or_critical_violation(sample_site, base, open_page, kind, scheme):  # noqa: F811
+    watch = open_page(base + page_url(sample_site.site, kind), color_scheme=scheme)
     expected = "slate" if scheme == "dark" else "default"
     assert watch.page.evaluate("document.body.dataset.mdColorScheme") == expected
     bad = [v for v in axe_violations(watch.page) if v["impact"] in ("serious", "critical")]
@@ -27,9 +27,9 @@ def test_axe_finds_no_serious_or_critical_violation(base, open_page, kind, schem
     assert watch.errors == [] and watch.external == []
 
 
-@pytest.mark.parametrize("kind", SAMPLE_PAGES)
-def test_language_and_single_h1(base, open_page, kind):
-    page = open_page(base + SAMPLE_PAGES[kind]).page
+@pytest.mark.parametrize("kind", ALL_PAGES)
+def test_language_and_single_h1(sample_site, base, open_page, kind):  # noqa: F811
+    page = open_page(base + page_url(sample_site.site, kind)).page
     assert page.evaluate("document.documentElement.lang") == "zh-CN"
     assert page.locator("h1").count() == 1
 
@@ -77,3 +77,45 @@ def test_pager_and_table_box_are_keyboard_operable_with_visible_focus(base, open
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.url.rstrip("/").endswith(href.strip("./").rstrip("/"))
+
+
+DEFAULT_PAGES = {"home": "", "issue": "issues/34/", "article-with-table": "issues/34/25/",
+                 "article": "issues/34/01/", "issues-index": "issues/"}
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_on_issue_34(default_site, serve, open_page, scheme):
+    base = serve(default_site.site)
+    found = {}
+    for kind, url in DEFAULT_PAGES.items():
+        watch = open_page(base + url, color_scheme=scheme)
+        bad = [f"{v['id']}: {v['nodes'][:3]}" for v in axe_violations(watch.page) if v["impact"] in ("serious", "critical")]
+        if bad:
+            found[kind] = bad
+        assert watch.page.locator("h1").count() == 1, kind
+    assert found == {}
+
+
+def test_search_box_and_facets_work_by_keyboard_with_visible_focus(sample_site, base, open_page):  # noqa: F811
+    page = open_page(base + page_url(sample_site.site, "search").split("?")[0]).page
+    box = _tab_to(page, "e.id === 'nl-search-q'")
+    assert box["outline"] != "none"
+    page.keyboard.type("碳市场")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('.nl-search-list li').length > 0")
+    before = page.url
+    facet = _tab_to(page, "e.classList.contains('nl-facet__link')")
+    assert facet["outline"] != "none" and facet["width"] >= 2
+    page.keyboard.press("Enter")
+    page.wait_for_function("u => location.href !== u", arg=before)
+    page.wait_for_function("document.querySelector('.nl-facet__link--selected') !== null")
+
+
+def test_pagination_works_by_keyboard_with_visible_focus(sample_site, base, open_page):  # noqa: F811
+    page = open_page(base + page_url(sample_site.site, "month")).page
+    link = _tab_to(page, "e.closest('.nl-pagination') !== null && e.getAttribute('rel') === 'next'")
+    assert link["outline"] != "none" and link["width"] >= 2
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/page/2/" in page.url
+    assert page.locator(".nl-pagination [aria-current=page]").inner_text() == "2"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from browser_sites import SAMPLE_PAGES, sample_site  # noqa: F401 (fixture)
+from browser_sites import ALL_PAGES, page_url, sample_site  # noqa: F401 (fixture)
 
 # Attributes through which a page fetches something by itself (links the reader clicks are not fetches).
 FETCHING = {("script", "src"), ("img", "src"), ("img", "srcset"), ("source", "src"), ("source", "srcset"),
@@ -63,9 +63,9 @@ def test_built_site_references_nothing_external(sample_site):  # noqa: F811
 
 @pytest.mark.browser
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("kind", SAMPLE_PAGES)
+@pytest.mark.parametrize("kind", ALL_PAGES)
 def test_viewing_a_page_requests_nothing_external_and_logs_no_error(sample_site, serve, open_page, kind, scheme):  # noqa: F811
-    watch = open_page(serve(sample_site.site) + SAMPLE_PAGES[kind], color_scheme=scheme)
+    watch = open_page(serve(sample_site.site) + page_url(sample_site.site, kind), color_scheme=scheme)
     watch.page.keyboard.press("Tab")  # interaction loads nothing either
     watch.page.mouse.wheel(0, 2000)
     watch.page.wait_for_timeout(200)

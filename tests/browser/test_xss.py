@@ -30,13 +30,24 @@ def _visit(open_page, base: str, url: str):
     return watch
 
 
-@pytest.mark.parametrize("url", HOSTILE_PAGES, ids=lambda u: u or "home")
-def test_no_payload_executes(hostile_site, serve, open_page, url):
+def _site_pages(site) -> list[str]:
+    """Every page of a built site (archive pages included once they exist), as URLs relative to its root."""
+    return sorted("" if p.parent == site else p.parent.relative_to(site).as_posix() + "/" for p in site.rglob("index.html"))
+
+
+def test_no_payload_executes_on_any_page(hostile_site, serve, open_page):
     base = serve(hostile_site.site)
-    watch = _visit(open_page, base, url)
-    found = watch.page.evaluate(INJECTED)
-    assert found == {"pwned": None, "handlers": 0, "jsLinks": 0, "inlineScripts": 0, "iframes": 0}
-    assert watch.external == []
+    pages = _site_pages(hostile_site.site)
+    assert set(HOSTILE_PAGES) <= set(pages)
+    clean = {"pwned": None, "handlers": 0, "jsLinks": 0, "inlineScripts": 0, "iframes": 0}
+    found = {}
+    for url in pages:
+        watch = _visit(open_page, base, url)
+        result = watch.page.evaluate(INJECTED)
+        if result != clean or watch.external:
+            found[url] = {**result, "external": watch.external}
+        watch.page.context.close()
+    assert found == {}
 
 
 def test_payload_text_is_shown_as_text_in_every_field(hostile_site, serve, open_page):
@@ -50,7 +61,8 @@ def test_payload_text_is_shown_as_text_in_every_field(hostile_site, serve, open_
     for text in (f"来源{PAYLOAD_IMG}", f"文号{PAYLOAD_SCRIPT}", f"作者{PAYLOAD_IMG}"):
         assert text in meta
     assert page.locator(".nl-tag").all_inner_texts() == [f"标签{PAYLOAD_IMG}", PAYLOAD_SCRIPT]
-    assert page.get_attribute(".nl-meta a", "href") == 'https://example.org/?q="><script>window.__pwned=1</script>'
+    source_url = 'https://example.org/?q="><script>window.__pwned=1</script>'
+    assert page.evaluate("u => [...document.querySelectorAll('a')].some(a => a.getAttribute('href') === u)", source_url)
     assert f"刊名{PAYLOAD_IMG}" in page.inner_text(".nl-article__kicker")
     assert f"邻居{PAYLOAD_SCRIPT}" in page.inner_text(".nl-pager")
     # The header shows the page title (Material prints page.meta.title: the plugin hands it escaped).
@@ -69,9 +81,46 @@ def test_issue_fields_are_shown_as_text(hostile_site, serve, open_page):
 
 def test_allow_raw_html_lets_body_scripts_run_but_fields_stay_escaped(tmp_path, serve, open_page):
     """The documented escape hatch: raw HTML in bodies is published as written (and so runs)."""
-    from browser_sites import build_project, hostile_issue_files
+    from browser_sites import build_project, hostile_issue_files, without_pdfs
 
-    project = build_project(tmp_path / "raw", {"034": HOSTILE_ARTICLES}, hostile_issue_files(), allow_raw_html=True)
+    with without_pdfs():
+        project = build_project(tmp_path / "raw", {"034": HOSTILE_ARTICLES}, hostile_issue_files(), allow_raw_html=True)
     watch = open_page(serve(project.site) + "issues/34/01-hostile/")
     assert watch.page.evaluate("window.__pwned") == 1  # the body's <script> ran: this detector works
     assert watch.page.inner_text("article h1") == f"标题{PAYLOAD_IMG}{PAYLOAD_SCRIPT}"
+
+
+def _search_settled(page) -> None:
+    page.wait_for_function("""() => { const s = document.querySelector('.nl-search-status');
+        return s && s.textContent && !s.textContent.includes('正在'); }""")
+
+
+def test_search_query_and_results_never_run_payloads(hostile_site, serve, open_page):
+    if not (hostile_site.site / "search" / "index.html").is_file():
+        pytest.skip("the search page is not on this branch yet")
+    from urllib.parse import quote
+
+    base = serve(hostile_site.site)
+    for query in (PAYLOAD_IMG, PAYLOAD_SCRIPT, "标题", "邻居", '"><svg onload=window.__pwned=1>'):
+        watch = open_page(base + "search/?q=" + quote(query))
+        page = watch.page
+        _search_settled(page)
+        assert page.input_value("#nl-search-q") == query
+        page.evaluate("""() => document.querySelectorAll('body *').forEach(e =>
+            ['mouseover', 'focus', 'error', 'load'].forEach(t => e.dispatchEvent(new Event(t))))""")
+        assert page.evaluate(INJECTED)["pwned"] is None, query
+        assert page.evaluate(INJECTED)["handlers"] == 0, query
+        if query == "标题":  # the payload title is found and shown as text
+            assert f"标题{PAYLOAD_IMG}{PAYLOAD_SCRIPT}" in page.inner_text(".nl-search-list")
+            assert page.locator(".nl-search-list img, .nl-search-list script").count() == 0
+        watch.page.context.close()
+    # The header search box on another page: type the payload, look at the suggestions.
+    watch = open_page(base + "issues/34/")
+    box = watch.page.locator("#nl-header-q")
+    box.fill(PAYLOAD_IMG)
+    box.press("End")
+    watch.page.wait_for_timeout(800)
+    box.fill("标题")
+    watch.page.wait_for_timeout(800)
+    assert watch.page.evaluate("window.__pwned") is None
+    assert watch.page.locator(".nl-header-search__panel img").count() == 0

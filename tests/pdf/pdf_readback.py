@@ -60,10 +60,11 @@ class ReadPdf:
         return rows
 
     def contents_numbers(self, last_contents_page: int) -> list[int]:
-        """Page numbers printed after the dot leaders of the contents, in order."""
+        """Page numbers printed at the end of the contents lines (after the dot leaders), in order."""
         layout = subprocess.run(["pdftotext", "-layout", "-l", str(last_contents_page), "-enc", "UTF-8", str(self.path),
                                  "-"], capture_output=True, text=True, check=True).stdout
-        return [int(n) for n in re.findall(r"\.\s+(\d+)\s*$", layout, flags=re.M)]
+        contents = layout[re.search(r"目\s*录", layout).end():]
+        return [int(n) for n in re.findall(r"\S\s{2,}(\d+)\s*$", contents, flags=re.M)]
 
     def image_count(self) -> int:
         """Distinct image objects (pages may share one resource dictionary)."""

@@ -179,7 +179,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_for(condition, what: str, seconds: float = 60):
+def _wait_for(condition, what: str, seconds: float = 180):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         value = condition()
@@ -196,7 +196,7 @@ def _get(url: str) -> str | None:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             return response.read().decode("utf-8")
-    except (urllib.error.URLError, ConnectionError):
+    except (urllib.error.URLError, OSError):  # not up yet, or busy rebuilding (the server waits for the build)
         return None
 
 

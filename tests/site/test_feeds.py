@@ -46,7 +46,7 @@ def test_one_feed_per_section_announced_on_its_pages(synthetic_site):
         expected = [a for a in newest_first(site) if a["section"] == key][:20]
         assert [e.link for e in feed.entries] == [SITE_URL + a["url"] for a in expected]
         page = site.html(f"sections/{key}")
-        assert '<link rel="alternate" type="application/atom+xml"' in page and 'href="feed.xml"' in page
+        assert '<link rel="alternate feed" type="application/atom+xml"' in page and 'href="feed.xml"' in page
     assert 'href="../../../feed.xml"' in site.html("issues/1/01-market")  # the site feed on every page
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "browser"))
 
-from browser_sites import HOSTILE_BODY, set_plugin_options  # noqa: E402
+from browser_sites import HOSTILE_BODY, set_plugin_options, without_pdfs  # noqa: E402
 from conftest import Project, article_text, issue_yml  # noqa: E402
 
 WHAT_IS_DROPPED = [
@@ -32,6 +32,7 @@ def test_check_warns_about_everything_the_sanitizer_drops(project: Project):
                          rf"{re.escape(what)} \(", result.stderr, re.M), what
 
 
+@without_pdfs()
 def test_published_body_keeps_text_and_drops_active_content(project: Project):
     assert _hostile_project(project).build().returncode == 0
     html = project.html("issues/34/01-raw")
@@ -42,6 +43,7 @@ def test_published_body_keeps_text_and_drops_active_content(project: Project):
         assert kept in body
 
 
+@without_pdfs()
 def test_allow_raw_html_publishes_body_html_as_written_without_warnings(project: Project):
     _hostile_project(project)
     set_plugin_options(project, allow_raw_html=True)

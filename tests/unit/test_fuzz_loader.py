@@ -28,7 +28,7 @@ settings.register_profile("fuzz", max_examples=20_000, deadline=5000,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-SETTINGS = Settings(max_file_bytes=64_000)
+SETTINGS = Settings(max_file_bytes=200_000)
 REL = "issues/034/01-fuzz.md"
 FIELDS = list(content.ARTICLE_FIELDS) + ["colour", "Title", "<<", "? x", "-", "title ", "tags[0]"]
 
@@ -81,7 +81,8 @@ def _nested(depth: int, flow: bool) -> str:
 
 special = st.one_of(
     st.builds(_alias_bomb, st.integers(2, 12), st.integers(2, 12)),
-    st.builds(_nested, st.integers(1, 2000), st.booleans()),
+    st.builds(_nested, st.integers(1, 2000), st.just(True)),
+    st.builds(_nested, st.integers(1, 300), st.just(False)),  # 300 levels of indentation is ~90 KB
     st.builds(lambda n: "title: " + "x" * n, st.integers(0, 80_000)),
     st.builds(lambda n: "order: " + "9" * n, st.integers(1, 6000)),
 )
@@ -107,12 +108,15 @@ article_file = st.one_of(
     st.builds(lambda raw: b"---\n" + raw + b"\n---\n\xe6\xad\xa3\xe6\x96\x87", st.binary(max_size=500)),
 )
 
-def _utf8ish(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8", "surrogatepass")
-        return True
-    except UnicodeDecodeError:
-        return False
+# ---------------------------------------------------------------- known loader bugs (see the xfail tests)
+
+_BLANK_KEY = re.compile(r"""^[ \t]*(?:'[ \t]*'|"[ \t]*"|\?[ \t]*)?:(?:[ \t]|$)""", re.M)
+
+
+def known_bug(raw: bytes) -> str | None:
+    if _BLANK_KEY.search(raw.decode("utf-8", errors="replace")):
+        return "a blank key ('': x) gives a problem with an empty field name"
+    return None
 
 
 # ---------------------------------------------------------------- the properties
@@ -132,7 +136,7 @@ def assert_article_outcome(article, problems, rel: str) -> None:
     for problem in problems:
         assert problem.path == rel, problem
         assert problem.line >= 1, problem
-        assert problem.field and problem.message, problem
+        assert problem.field.strip() and problem.message, problem
         assert str(problem).startswith(f"{rel}:{problem.line}: {problem.field}: ")
     has_errors = any(p.severity == "error" for p in problems)
     assert (article is None) == has_errors, problems
@@ -156,6 +160,7 @@ def scratch():
 
 @given(raw=article_file)
 def test_any_article_file_gives_an_article_or_problems_naming_it(raw, scratch):
+    assume(known_bug(raw) is None)
     article, problems = _load(raw, scratch)
     assert_article_outcome(article, problems, REL)
 
@@ -164,6 +169,7 @@ def test_any_article_file_gives_an_article_or_problems_naming_it(raw, scratch):
        folder=st.sampled_from(["034", "34", "0034", "abc", "035"]))
 def test_any_project_gives_a_catalog_or_problems_naming_files(issue, article, folder):
     raw_issue = issue.encode("utf-8", "surrogatepass")
+    assume(known_bug(raw_issue) is None and known_bug(article) is None)
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
         (root / "issues" / folder).mkdir(parents=True)
@@ -215,3 +221,8 @@ def test_announcement_without_source_loads_not_type_error():  # found by this fu
 
 def test_lone_surrogate_escape_is_a_content_error_not_a_later_unicode_encode_error():
     _crash_free(('---\ntitle: "\\ud800"\nsection: market\ndate: 2014-10-26\nsource: x\n---\nx\n').encode())
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="strictyaml/content: the field of an empty key is ''")
+def test_blank_key_is_named_in_its_problem():
+    _crash_free(("---\n" + VALID_HEAD + "'': x\n---\nx\n").encode())

@@ -53,3 +53,28 @@ def test_abort_and_leftovers_of_dead_builds(tmp_path):
     assert not stage.staging.exists()
     assert (target / "index.html").read_text() == "published"
     assert stage.staging.name == f".site-staging-{os.getpid()}"
+
+
+def test_a_symlinked_site_dir_is_published_through_the_link(tmp_path):
+    served = tmp_path / "www" / "newsletter"
+    served.mkdir(parents=True)
+    (served / "index.html").write_text("old")
+    link = tmp_path / "site"
+    link.symlink_to(served)
+    stage = staging.StagedDirectory(link)
+    _populate(stage, "new")
+    stage.commit()
+    assert link.is_symlink() and (link / "index.html").read_text() == "new"
+    assert (served / "index.html").read_text() == "new"
+
+
+def test_an_incremental_build_starts_from_a_copy_not_from_the_published_files(tmp_path):
+    target = tmp_path / "site"
+    target.mkdir()
+    (target / "index.html").write_text("published")
+    stage = staging.StagedDirectory(target)
+    stage.begin(copy_published=True)
+    assert (stage.staging / "index.html").read_text() == "published"
+    (stage.staging / "index.html").write_text("changed in staging")
+    assert (target / "index.html").read_text() == "published"
+    stage.abort()

@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from .tokenizer import fold_table, shard_of, tokens
+from .tokenizer import fold_table, shard_of, token_counts
 
 FIELDS = ("title", "tags", "body")  # a hit in title or tags ranks above a body hit
 LUNR_VERSION = "2.3.9"
@@ -95,7 +95,7 @@ class TokenCache:
         found = self.entries.get(key)
         if found is None:
             self.misses += 1
-            found = [dict(Counter(tokens(text))) for text in doc.fields]
+            found = [dict(token_counts(text)) for text in doc.fields]
         self.used[key] = found
         return found
 
@@ -121,8 +121,17 @@ def idf(documents_with_term: int, document_count: int) -> float:
     return math.log(1 + abs(x))
 
 
-def field_weights(frequencies: list[list[dict[str, int]]]) -> list[list[dict[str, float]]]:
-    """lunr's BM25 weight of every (document, field, term), rounded as lunr rounds them."""
+@dataclass
+class Postings:
+    """lunr's BM25 weight (in thousandths, rounded as lunr rounds) of every (document, field, term),
+    grouped by term, and the length of each document's field vector."""
+
+    by_term: dict[str, list[int]]  # term -> flat [ref, field, weight‰, …]
+    magnitude: list[list[float]]
+    count: int
+
+
+def postings(frequencies: list[list[dict[str, int]]]) -> Postings:
     count = len(frequencies)
     lengths = [[sum(f.values()) for f in fields] for fields in frequencies]
     average = [sum(l[i] for l in lengths) / count if count else 0 for i in range(len(FIELDS))]
@@ -130,35 +139,30 @@ def field_weights(frequencies: list[list[dict[str, int]]]) -> list[list[dict[str
     for fields in frequencies:
         for field_terms in fields:
             document_frequency.update(field_terms.keys())
-    idfs = {term: idf(n, count) for term, n in document_frequency.items()}
-    weights = []
-    for fields, doc_lengths in zip(frequencies, lengths):
-        doc_weights = []
-        for i, field_terms in enumerate(fields):
-            norm = K1 * (1 - B + B * (doc_lengths[i] / average[i])) if average[i] else K1
-            doc_weights.append({term: round(idfs[term] * (K1 + 1) * tf / (norm + tf), 3)
-                                for term, tf in field_terms.items()})
-        weights.append(doc_weights)
-    return weights
+    idfs = {term: idf(n, count) * (K1 + 1) for term, n in document_frequency.items()}
+    by_term: dict[str, list[int]] = {term: [] for term in document_frequency}
+    magnitude, total = [], 0
+    for ref, (fields, doc_lengths) in enumerate(zip(frequencies, lengths)):
+        doc_magnitude = []
+        for field_index, field_terms in enumerate(fields):
+            norm = K1 * (1 - B + B * (doc_lengths[field_index] / average[field_index])) if average[field_index] else K1
+            squares = 0
+            for term, tf in field_terms.items():
+                weight = round(idfs[term] * tf / (norm + tf) * 1000)
+                squares += weight * weight
+                by_term[term] += (ref, field_index, weight)
+            doc_magnitude.append(round(math.sqrt(squares) / 1000, 3))
+            total += len(field_terms)
+        magnitude.append(doc_magnitude)
+    return Postings(by_term, magnitude, total)
 
 
-def magnitudes(weights: list[list[dict[str, float]]]) -> list[list[float]]:
-    """Length of each article's field vector: lunr divides by it (cosine similarity)."""
-    return [[round(math.sqrt(sum(w * w for w in f.values())), 3) for f in doc] for doc in weights]
-
-
-def shard_postings(weights: list[list[dict[str, float]]], shards: int) -> list[dict[str, list[int]]]:
-    """Per shard, per term, the flat postings ``[ref, field, weight in thousandths, …]``."""
-    shard_at: dict[str, int] = {}
-    postings: list[dict[str, list[int]]] = [{} for _ in range(shards)]
-    for ref, doc in enumerate(weights):
-        for field_index, field_terms in enumerate(doc):
-            for term, weight in field_terms.items():
-                shard = shard_at.get(term)
-                if shard is None:
-                    shard = shard_at[term] = shard_of(term, shards)
-                postings[shard].setdefault(term, []).extend((ref, field_index, round(weight * 1000)))
-    return postings
+def shard_postings(by_term: dict[str, list[int]], shards: int) -> list[dict[str, list[int]]]:
+    """The terms of each shard with their postings."""
+    grouped: list[dict[str, list[int]]] = [{} for _ in range(shards)]
+    for term, flat in by_term.items():
+        grouped[shard_of(term, shards)][term] = flat
+    return grouped
 
 
 def compact_shard(terms: dict[str, list[int]]) -> dict:
@@ -240,14 +244,12 @@ def build(docs: list[SearchDoc], out_dir: Path, *, synonyms: list[list[str]] | N
     cache = TokenCache(cache_file)
     frequencies = [cache.frequencies(d) for d in docs]
     cache.save()
-    weights = field_weights(frequencies)
-    postings = sum(len(f) for doc in weights for f in doc)
-    shards = shard_count(postings)
+    weighted = postings(frequencies)
+    shards = shard_count(weighted.count)
     for sub in ("shards", "meta", "text"):
         (out_dir / sub).mkdir(parents=True, exist_ok=True)
-    magnitude = magnitudes(weights)
-    written = _write_json(out_dir / "manifest.json", manifest(docs, shards, magnitude, synonyms or []))
-    for number, terms in enumerate(shard_postings(weights, shards)):
+    written = _write_json(out_dir / "manifest.json", manifest(docs, shards, weighted.magnitude, synonyms or []))
+    for number, terms in enumerate(shard_postings(weighted.by_term, shards)):
         written += _write_json(out_dir / "shards" / f"{number}.json", compact_shard(terms))
     for number, block in enumerate(meta_blocks(docs)):
         written += _write_json(out_dir / "meta" / f"{number}.json", block)
@@ -255,4 +257,4 @@ def build(docs: list[SearchDoc], out_dir: Path, *, synonyms: list[list[str]] | N
         raw = "\n".join(doc.fields).encode("utf-8")
         (out_dir / "text" / f"{ref}.txt").write_bytes(raw)
         written += len(raw)
-    return BuildStats(len(docs), shards, postings, written, cache.misses)
+    return BuildStats(len(docs), shards, weighted.count, written, cache.misses)

@@ -31,11 +31,11 @@ def documents(catalog: Catalog) -> list[index.SearchDoc]:
     return index.order_newest_first(docs)
 
 
-def write(catalog: Catalog, site_dir: Path, *, synonyms: list[list[str]], cache_file: Path | None) -> index.BuildStats:
+def write(catalog: Catalog, site_dir: Path, *, cache_file: Path | None) -> index.BuildStats:
     data = site_dir / DATA_DIR
     if data.exists():
         shutil.rmtree(data)
-    stats = index.build(documents(catalog), data, synonyms=synonyms, cache_file=cache_file)
+    stats = index.build(documents(catalog), data, synonyms=[list(g) for g in catalog.synonyms], cache_file=cache_file)
     target = site_dir / ASSETS_DIR
     target.mkdir(parents=True, exist_ok=True)
     for name in ASSET_FILES:

@@ -20,10 +20,12 @@ def parse(text: str, rel: str) -> tuple[list[list[str]], list[Problem]]:
     if not isinstance(lines, list):
         return [], problems + [Problem(rel, 1, "synonyms", "must be a YAML list, one '- word = synonym' per line")]
     groups = []
+    item_lines = [n for n, text_line in enumerate(text.splitlines(), start=1) if text_line.lstrip().startswith("-")]
     for index, line in enumerate(lines):
         members = [m.strip() for m in str(line or "").split("=") if m.strip()]
         if len(members) < 2:
-            problems.append(Problem(rel, index + 1, "synonyms",
+            at = item_lines[index] if index < len(item_lines) else 1
+            problems.append(Problem(rel, at, "synonyms",
                                     f"'{line}' needs two or more words joined by '=', e.g. '发改委 = 国家发展和改革委员会'"))
             continue
         groups.append(members)

@@ -19,8 +19,10 @@ wherever a word segmenter would have cut.
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ffff"
@@ -68,6 +70,18 @@ def _run_tokens(run: str) -> list[str]:
 def tokens(text: str) -> list[str]:
     """Index tokens of a text, in order of occurrence (with repeats: term frequency counts them)."""
     return [token for run in RUN.findall(normalize(text)) for token in _run_tokens(run)]
+
+
+def token_counts(text: str) -> Counter:
+    """``Counter(tokens(text))``, computed faster (the index needs term frequencies, not order)."""
+    counts: Counter = Counter()
+    for run in RUN.findall(normalize(text)):
+        if HAN_RUN.fullmatch(run):
+            counts.update(run)
+            counts.update(map(operator.add, run, run[1:]))
+        else:
+            counts[run] += 1
+    return counts
 
 
 def query_tokens(term: str) -> list[str]:

@@ -33,10 +33,12 @@
 
   /* ---------- header box ---------- */
   function headerBox(form) {
-    var input = form.querySelector("input"), panel = form.querySelector("[role=listbox]");
+    var input = form.querySelector("input"), panel = form.querySelector(".nl-header-search__panel");
+    var listbox = panel.querySelector("[role=listbox]"), empty = panel.querySelector(".nl-header-search__empty");
+    var all = panel.querySelector(".nl-header-search__all");
     var active = -1, generation = 0;
 
-    function options() { return Array.from(panel.querySelectorAll("[role=option]")); }
+    function options() { return Array.from(listbox.querySelectorAll("[role=option]")); }
 
     function close() {
       panel.hidden = true;
@@ -46,10 +48,10 @@
     }
 
     function show(results, query) {
-      panel.replaceChildren();
-      if (results.length === 0) {
-        panel.appendChild(el("p", "nl-header-search__empty", "没有找到包含“" + query + "”的文章"));
-      }
+      listbox.replaceChildren();
+      active = -1;
+      empty.textContent = results.length ? "" : "没有找到包含“" + query + "”的文章";
+      empty.hidden = results.length > 0;
       results.forEach(function (res, i) {
         var link = el("a", "nl-header-search__hit");
         link.href = res.url;
@@ -60,12 +62,10 @@
         link.appendChild(title);
         engine.markedTitle(res, query).then(function (span) { title.appendChild(span); });
         link.appendChild(metaLine(res));
-        panel.appendChild(link);
+        listbox.appendChild(link);
       });
-      var all = el("a", "nl-header-search__all", results.total > results.length
-        ? "查看全部 " + results.total + " 条结果" : "在搜索页中查看");
+      all.textContent = results.total > results.length ? "查看全部 " + results.total + " 条结果" : "在搜索页中查看";
       all.href = engine.searchPage + "?q=" + encodeURIComponent(query);
-      panel.appendChild(all);
       panel.hidden = false;
       input.setAttribute("aria-expanded", "true");
     }
