@@ -104,7 +104,7 @@ CASES = [
      ("issues/034/issue.yml", 1, "sections", "warning", "no article in section policy")),
     ("article-dated-after-issue",
      {"034/issue.yml": OK_ISSUE, "034/01-a.md": article_text(date="2014-11-05")},
-     ("issues/034/01-a.md", 1, "date", "warning", "after the issue date 2014-10-31")),
+     ("issues/034/01-a.md", 4, "date", "warning", "after the issue date 2014-10-31")),
     ("unknown-field",
      {"034/issue.yml": OK_ISSUE, "034/01-a.md": article_text(tittle="错字")},
      ("issues/034/01-a.md", 6, "tittle", "warning", "unknown field")),
