@@ -54,8 +54,9 @@ def _document(kind: str, project: Path):
     catalog = _project_catalog(project)
     if kind == "issue34":
         return catalog.issue(34), catalog, project
-    if len(catalog.issues) >= 10:
-        issue, volume_catalog = _volume(catalog, list(catalog.issues[-10:]))
+    generated = [i for i in catalog.issues if i.number != 34]
+    if len(generated) >= 10:
+        issue, volume_catalog = _volume(catalog, generated[:10])
     else:  # no generator: issue 34 ten times
         issue, volume_catalog = _volume(catalog, [catalog.issue(34)] * 10)
     return issue, volume_catalog, project
@@ -117,7 +118,7 @@ def _generated_project(work: Path) -> tuple[Path, str]:
     synth = ROOT / "scripts" / "synth.py"
     if not synth.exists():
         return project, "issue 34's articles ×10 (scripts/synth.py not found)"
-    out = subprocess.run([sys.executable, str(synth), "--issues", "10", "--out", str(project / "issues")],
+    out = subprocess.run([sys.executable, str(synth), "--issues", "10", "--out", str(project)],
                          capture_output=True, text=True)
     if out.returncode != 0:
         return project, f"issue 34's articles ×10 (synth.py failed: {out.stderr.strip()[-200:]})"

@@ -124,8 +124,9 @@ def files_digest(paths: Iterable[Path]) -> str:
     h = hashlib.sha1()
     for path in paths:
         for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
-            if file.is_file():
-                h.update(file.as_posix().encode() + b"\0" + file.read_bytes() + b"\0")
+            if file.is_file():  # names relative to what was given: a moved project keeps its cache
+                name = file.relative_to(path).as_posix() if path.is_dir() else file.name
+                h.update(name.encode() + b"\0" + file.read_bytes() + b"\0")
     return h.hexdigest()
 
 

@@ -41,7 +41,8 @@ def read_text(path: Path, rel: str, settings: Settings) -> tuple[str | None, lis
     except OSError as exc:
         return None, [Problem(rel, 1, "file", f"cannot be read: {exc.strerror or exc}")]
     try:
-        return raw.decode("utf-8-sig"), []
+        # Old Mac (CR) and Windows (CRLF) line endings read as LF, so front matter and lines are found.
+        return raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n"), []
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         guess = _guess_encoding(raw)
@@ -221,7 +222,7 @@ def load_article(path: Path, rel: str, issue_number: int, settings: Settings,
     for name in ("tags", "authors"):
         values[name] = tuple(values.get(name, ()))
     article = Article(issue_number=issue_number, slug=article_slug(path), path=rel,
-                      body=body, body_line=body_line, **values)
+                      body=body, body_line=body_line, field_lines=dict(doc.lines), **values)
     return article, problems
 
 
@@ -308,7 +309,7 @@ def completeness_warnings(issue: Issue, settings: Settings) -> list[Problem]:
                                     f"no article in section {section.key} ({section.title})", "warning"))
     for article in issue.articles:
         if article.date > issue.date:
-            problems.append(Problem(article.path, 1, "date",
+            problems.append(Problem(article.path, article.field_lines.get("date", 1), "date",
                                     f"{article.date} is after the issue date {issue.date}", "warning"))
     return problems
 

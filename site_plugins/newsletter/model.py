@@ -72,6 +72,7 @@ class Article:
     order: int | None = None
     draft: bool = False
     body_line: int = 1  # file line where the body starts
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)  # for later messages
 
     @property
     def url(self) -> str:

@@ -53,7 +53,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
     def _stage_site(self, config) -> None:
         """Build into a staging directory beside site_dir; on_post_build swaps it in (staging.py).
-        A --dirty build (a preview that re-renders only changed pages) writes in place, as MkDocs' own does."""
+        A --dirty build starts from a copy of the published site and re-renders only changed pages."""
         self.published_site_dir = config.site_dir
         self.stage = StagedDirectory(config.site_dir)
         config.site_dir = str(self.stage.begin(copy_published=self.dirty))
@@ -130,8 +130,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def _publish_staged_site(self, config) -> None:
         """Swap the fully built staging directory in for site_dir (the last step of a build)."""
         self._forget_counter()
-        if self.stage:
-            self.stage.commit()
+        self.stage.commit()
         config.site_dir = self.published_site_dir
         log.info(f"Published the new site to {self.published_site_dir}")
 
@@ -157,8 +156,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
     def on_build_error(self, error):
         self._forget_counter()
-        if self.stage:
-            self.stage.abort()
+        self.stage.abort()
         if not isinstance(error, BuildError):  # MkDocs logs a BuildError (ours say so) after this event
             log.error(KEPT.capitalize())
 

@@ -12,6 +12,7 @@ duplicate keys silently, and expands aliases (an alias bomb takes minutes). Here
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,7 +86,8 @@ class _Reader:
         if _HEX.match(text):
             return int(text, 16)
         if _FLOAT.match(text):
-            return float(text)
+            number = float(text)
+            return number if math.isfinite(number) else text  # 1e400 is not a number anyone meant
         return text
 
     def mapping(self, node: yaml.MappingNode, prefix: str = "") -> tuple[dict, dict]:

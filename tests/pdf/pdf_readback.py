@@ -64,7 +64,7 @@ class ReadPdf:
         layout = subprocess.run(["pdftotext", "-layout", "-l", str(last_contents_page), "-enc", "UTF-8", str(self.path),
                                  "-"], capture_output=True, text=True, check=True).stdout
         contents = layout[re.search(r"目\s*录", layout).end():]
-        return [int(n) for n in re.findall(r"\S\s{2,}(\d+)\s*$", contents, flags=re.M)]
+        return [int(n) for n in re.findall(r"\S\s+(\d+)\s*$", contents, flags=re.M)]
 
     def image_count(self) -> int:
         """Distinct image objects (pages may share one resource dictionary)."""

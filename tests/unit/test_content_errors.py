@@ -104,7 +104,7 @@ CASES = [
      ("issues/034/issue.yml", 1, "sections", "warning", "no article in section policy")),
     ("article-dated-after-issue",
      {"034/issue.yml": OK_ISSUE, "034/01-a.md": article_text(date="2014-11-05")},
-     ("issues/034/01-a.md", 1, "date", "warning", "after the issue date 2014-10-31")),
+     ("issues/034/01-a.md", 4, "date", "warning", "after the issue date 2014-10-31")),
     ("unknown-field",
      {"034/issue.yml": OK_ISSUE, "034/01-a.md": article_text(tittle="错字")},
      ("issues/034/01-a.md", 6, "tittle", "warning", "unknown field")),
@@ -178,3 +178,18 @@ def test_drafts_are_left_out(tmp_path):
                           "034/02-b.md": article_text(title="草稿", draft="true")})
     catalog, _ = content.load_catalog(tmp_path, Settings())
     assert [a.title for a in catalog.articles] == ["测试文章"]
+
+
+def test_crlf_and_cr_line_endings_read_like_lf(tmp_path):
+    write_tree(tmp_path, {"034/issue.yml": OK_ISSUE,
+                          "034/01-a.md": OK_ARTICLE.replace("\n", "\r\n").encode(),
+                          "034/02-b.md": article_text(title="乙").replace("\n", "\r").encode()})
+    catalog, problems = content.load_catalog(tmp_path, Settings())
+    assert [p for p in problems if p.severity == "error"] == []
+    assert sorted(a.title for a in catalog.articles) == ["乙", "测试文章"]
+
+
+def test_overflowing_number_stays_text(tmp_path):
+    write_tree(tmp_path, {"034/issue.yml": OK_ISSUE, "034/01-a.md": article_text(order="1e400")})
+    _, problems = content.load_catalog(tmp_path, Settings())
+    assert any(p.field == "order" and "'1e400' is not a whole number" in p.message for p in problems)
