@@ -43,18 +43,8 @@ COLD_RUNS = 3
 # a Python predicate would pause every request for a round trip to this process, adding latency that
 # grows with the number of requests (and with machine load) to whatever the engine does.
 NOT_LOCAL = re.compile(r"^(?!http://127\.0\.0\.1[:/])")
-MATERIAL_YML = """site_name: bench
-docs_dir: docs
-site_dir: site
-theme:
-  name: material
-  language: zh
-  font: false
-plugins:
-  - search
-nav:
-  - index.md
-"""
+from bench import MATERIAL_YML  # noqa: E402 — the same plain-Material baseline as the build benchmark
+
 MATERIAL_NO_SEARCH_YML = MATERIAL_YML.replace("  - search\n", "  []\n").replace("plugins:\n  []", "plugins: []")
 
 # In-page: resolve with performance.now() when the first result (title) is available.
