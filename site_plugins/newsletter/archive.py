@@ -18,18 +18,10 @@ from itertools import groupby
 from typing import Callable, Iterable, TypeVar
 
 from .model import Article, Catalog, Issue, Settings
-from .pages import Neighbour, PageSpec, _neighbours
+from .pages import IssueEntry, Neighbour, PageSpec, _neighbours, issue_entry
 
 T = TypeVar("T")
 K = TypeVar("K")
-
-# The hook the PDF step uses to put an issue's PDF link in the issues index: Issue -> site URL or None.
-PdfUrl = Callable[[Issue], "str | None"]
-
-
-def no_pdf(issue: Issue) -> None:
-    return None
-
 
 # ---------------------------------------------------------------- slugs and ordering
 
@@ -270,29 +262,22 @@ def facet_pages(catalog: Catalog) -> list[PageSpec]:
 # ---------------------------------------------------------------- issues by year
 
 @dataclass(frozen=True)
-class IssueEntry:
-    issue: Issue
-    count: int
-    pdf_url: str | None
-
-
-@dataclass(frozen=True)
 class YearBlock:
     year: int
     issues: list[IssueEntry]
 
 
-def issues_by_year(catalog: Catalog, pdf_url: PdfUrl = no_pdf) -> list[YearBlock]:
-    entries = [IssueEntry(i, len(i.articles), pdf_url(i)) for i in sorted(catalog.issues, key=lambda i: (i.date, i.number), reverse=True)]
+def issues_by_year(catalog: Catalog) -> list[YearBlock]:
+    entries = [issue_entry(i, catalog) for i in sorted(catalog.issues, key=lambda i: (i.date, i.number), reverse=True)]
     return [YearBlock(year, items) for year, items in group_by(entries, lambda e: e.issue.date.year)]
 
 
-def issues_index_page(catalog: Catalog, pdf_url: PdfUrl = no_pdf) -> PageSpec:
+def issues_index_page(catalog: Catalog) -> PageSpec:
     return PageSpec(
         url="issues/",
         title="往期目录",
         template="issues_index.html",
-        context={"years": issues_by_year(catalog, pdf_url), "issue_count": len(catalog.issues),
+        context={"years": issues_by_year(catalog), "issue_count": len(catalog.issues),
                  "article_count": sum(len(i.articles) for i in catalog.issues)},
         in_nav=True,
         description="节能减排信息动态全部各期，按年份排列",
@@ -335,6 +320,6 @@ def article_links(catalog: Catalog) -> dict[str, ArticleLinks]:
     return links
 
 
-def archive_pages(catalog: Catalog, pdf_url: PdfUrl = no_pdf) -> list[PageSpec]:
+def archive_pages(catalog: Catalog) -> list[PageSpec]:
     """Every archive page: the issues index and each facet's index and listings."""
-    return [issues_index_page(catalog, pdf_url), *facet_pages(catalog)]
+    return [issues_index_page(catalog), *facet_pages(catalog)]

@@ -84,8 +84,17 @@ def issue_toc(issue: Issue, catalog: Catalog) -> list[TocGroup]:
     return [TocGroup(section, articles) for section, articles in issue.by_section(catalog.settings.sections)]
 
 
-def issue_summary(issue: Issue) -> dict[str, Any]:
-    return {"issue": issue, "count": len(issue.articles)}
+@dataclass(frozen=True)
+class IssueEntry:
+    """An issue as lists of issues show it (home page, issues index)."""
+
+    issue: Issue
+    count: int
+    pdf_url: str | None
+
+
+def issue_entry(issue: Issue, catalog: Catalog) -> IssueEntry:
+    return IssueEntry(issue, len(issue.articles), pdf_url(issue, catalog.settings))
 
 
 def _neighbours(items: list, index: int) -> tuple[Neighbour | None, Neighbour | None]:
@@ -105,7 +114,7 @@ def home_page(catalog: Catalog) -> PageSpec:
         context={
             "latest": latest,
             "toc": issue_toc(latest, catalog) if latest else [],
-            "recent": [issue_summary(i) for i in recent],
+            "recent": [issue_entry(i, catalog) for i in recent],
             "issue_count": len(catalog.issues),
         },
         in_nav=True,
@@ -169,9 +178,5 @@ def site_pages(catalog: Catalog) -> list[PageSpec]:
     from . import archive  # archive builds on the specs above, so it is imported here, not at the top
 
     links = archive.article_links(catalog)
-
-    def issue_pdf(issue: Issue) -> str | None:
-        return pdf_url(issue, catalog.settings)
-
-    return [home_page(catalog), *archive.archive_pages(catalog, issue_pdf),
+    return [home_page(catalog), *archive.archive_pages(catalog),
             *issue_pages(catalog, links), search_page(catalog)]

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from .model import Settings
 from .problems import Problem
+from .search.tokenizer import normalize as fold  # the search's folding: width, case, traditional -> simplified
 from .strictyaml import read_mapping
-
-
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def fold(text: str) -> str:
-    """Width- and script-folded form: full-width to half-width, traditional to simplified, lower case."""
-    return _t2s().convert(unicodedata.normalize("NFKC", text)).casefold()
 
 
 @dataclass(frozen=True)
