@@ -13,10 +13,12 @@ Deleting ``.cache/`` is always safe: the next build is a full one.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass, field
 import datetime as dt
 import enum
 import hashlib
 import json
+import os
 import pickle
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -130,25 +132,67 @@ def files_digest(paths: Iterable[Path]) -> str:
     return h.hexdigest()
 
 
+def versions(*distributions: str) -> str:
+    """Installed versions of packages whose output is in the pages (the theme)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in distributions:
+        try:
+            found.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}=none")
+    return ",".join(found)
+
+
+def folder_stat_digest(folder: Path) -> str:
+    """Names, sizes and mtimes of the files in a folder (no reads): what a PDF's images depend on."""
+    h = hashlib.sha1()
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return ""
+    for entry in entries:
+        if entry.is_file():
+            st = entry.stat()
+            h.update(f"{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
 def page_fingerprints(specs: Iterable[Any], salt: str) -> dict[str, str]:
     """src_uri -> fingerprint of each page spec (PageSpec from pages.py)."""
     signer = _Signer()
     return {spec.src_uri: digest(salt, signer.sign(spec)) for spec in specs}
 
 
-class Fingerprints:
-    """Last successful build's page fingerprints (a JSON file)."""
+@dataclass
+class SiteState:
+    """What the last successful build put into one site directory: every page's fingerprint and every
+    file the build wrote (site paths). A dirty build starts from that directory's files and needs both to
+    know what to re-render and what to delete. Kept per site directory (the preview's is in memory)."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        try:
-            self.previous: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.previous = {}
+    site_dir: str = ""
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    outputs: list[str] = field(default_factory=list)
+    pdfs: dict[str, str] = field(default_factory=dict)  # site path of an issue PDF -> digest of its sources
 
     def unchanged(self, src_uri: str, fingerprint: str) -> bool:
-        return self.previous.get(src_uri) == fingerprint
+        return self.fingerprints.get(src_uri) == fingerprint
 
-    def save(self, current: dict[str, str]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(current), encoding="utf-8")
+    @classmethod
+    def load(cls, path: Path, site_dir: str) -> "SiteState | None":
+        """The state saved for ``site_dir``, or None (never built there, or by another kind of build)."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("site_dir") != site_dir:
+            return None
+        return cls(site_dir, dict(data.get("fingerprints", {})), list(data.get("outputs", [])),
+                   dict(data.get("pdfs", {})))
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(dataclasses.asdict(self), ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)

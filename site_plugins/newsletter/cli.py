@@ -128,7 +128,8 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    return _mkdocs(args, "serve", ["-a", args.addr])
+    # --dirty: after the first build a save re-renders only the pages it changed (plugin.py, buildcache.py)
+    return _mkdocs(args, "serve", ["-a", args.addr, "--dirty"])
 
 
 def build_parser() -> argparse.ArgumentParser:
