@@ -125,6 +125,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         site_dir = Path(config.site_dir)
         self._write_search_index(site_dir)
         self._write_pdfs(site_dir)
+        self._write_emails(site_dir, config.site_url)
         self._publish_staged_site(config)
 
     def _publish_staged_site(self, config) -> None:
@@ -157,6 +158,16 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         if report.warnings and self.strict_warnings:
             raise PluginError("PDF warnings in strict mode; nothing was published")
         log.info(f"PDF: {len(report.rendered)} rendered, {len(report.reused)} unchanged (cache {setup.cache_dir})")
+
+    def _write_emails(self, site_dir: Path, site_url: str | None) -> None:
+        """Each issue's email edition next to its issue page (cached, see mail/build.py)."""
+        from .mail.build import write_site_editions
+
+        try:
+            log.info(write_site_editions(self.catalog, self.root, self.root / self.config.templates_dir,
+                                         site_dir, site_url))
+        except ValueError as exc:
+            raise PluginError(f"email edition: {exc}") from None
 
     def on_build_error(self, error):
         self._forget_counter()
