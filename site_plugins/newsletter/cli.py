@@ -160,10 +160,12 @@ def cmd_send(args) -> int:
     return send_issue(_mail_project(args), args, os.environ)
 
 
-def cmd_import_text(args) -> int:
-    from . import legacy
+def cmd_import(args) -> int:
+    from . import importer
 
-    return legacy.import_text_command(Path(args.seed), Path(args.out), number=args.number, force=args.force)
+    config_file = Path(args.config).resolve()
+    root, settings = _project(args) if config_file.is_file() else (Path.cwd(), Settings())
+    return importer.import_command(args.files, args.out, settings, root, number=args.number, force=args.force)
 
 
 def _mkdocs(args, verb: str, extra: list[str]) -> int:
@@ -198,12 +200,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--section")
     p.set_defaults(run=cmd_new_article)
 
-    p = sub.add_parser("import-text", help="import a printed issue's extracted text into issues/NNN/")
-    p.add_argument("seed", help="the text file")
-    p.add_argument("--out", required=True, help="issue folder to write, e.g. issues/034")
-    p.add_argument("--number", type=int)
-    p.add_argument("--force", action="store_true", help="replace an existing issue folder")
-    p.set_defaults(run=cmd_import_text)
+    p = sub.add_parser("import", aliases=["import-text"],
+                       help="import printed issues (PDF or extracted text), each into its own issues/NNN/")
+    p.add_argument("files", nargs="+", metavar="FILE", help="a printed issue: .pdf, or the text extracted from one")
+    p.add_argument("--out", required=True,
+                   help="the issues folder (each issue goes to OUT/NNN/, NNN from 总第 N 期), or one issue's folder")
+    p.add_argument("--number", type=int, help="the issue number, for a single file without a running header")
+    p.add_argument("--force", action="store_true", help="replace an existing issue folder as a whole")
+    p.set_defaults(run=cmd_import)
 
     p = sub.add_parser("pdf", help="write the printable PDF of an issue (default: into the site, next to its page)")
     p.add_argument("number", nargs="?", type=int, help="issue number, e.g. 34")
