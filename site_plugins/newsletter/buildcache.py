@@ -174,7 +174,7 @@ class SiteState:
     site_dir: str = ""
     fingerprints: dict[str, str] = field(default_factory=dict)
     outputs: list[str] = field(default_factory=list)
-    pdfs: dict[str, str] = field(default_factory=dict)  # site path of an issue PDF -> digest of its sources
+    made: dict[str, str] = field(default_factory=dict)  # a file made from an issue (PDF, email) -> its sources' digest
 
     def unchanged(self, src_uri: str, fingerprint: str) -> bool:
         return self.fingerprints.get(src_uri) == fingerprint
@@ -189,7 +189,7 @@ class SiteState:
         if not isinstance(data, dict) or data.get("site_dir") != site_dir:
             return None
         return cls(site_dir, dict(data.get("fingerprints", {})), list(data.get("outputs", [])),
-                   dict(data.get("pdfs", {})))
+                   dict(data.get("made", {})))
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -144,7 +144,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def on_env(self, env, config, files):
         """An in-place build: keep (to undo) what MkDocs is about to write besides pages (which
         on_post_page releases), and delete the files this build no longer has."""
-        self.outputs = sorted({file.dest_uri for file in files} | set(self._pdf_paths()))
+        self.outputs = sorted({file.dest_uri for file in files} | set(self._made_paths(config.site_url)))
         if self.previous is None:
             return env
         site_dir = Path(config.site_dir)
@@ -156,8 +156,18 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             self._release(site_dir / name)
         return env
 
-    def _pdf_paths(self) -> list[str]:
-        return [pdf_path(issue) for issue in self.catalog.issues] if self.settings.pdf_enabled else []
+    def _made_paths(self, site_url: str | None) -> list[str]:
+        """Site paths of the files made from each issue besides its page: PDF and email edition."""
+        paths = [pdf_path(issue) for issue in self.catalog.issues] if self.settings.pdf_enabled else []
+        if self.settings.email.enabled and site_url:  # mail/build.py writes editions only then
+            paths += [f"{issue.url}{name}" for issue in self.catalog.issues for name in self._email_files(issue)]
+        return paths
+
+    @staticmethod
+    def _email_files(issue) -> tuple[str, ...]:
+        from .mail import email_files
+
+        return email_files(issue)
 
     def on_page_markdown(self, markdown, page, config, files):
         spec = self.specs.get(page.file.src_uri)
@@ -193,12 +203,14 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         if not self.serving:
             self.html_cache.save()  # the preview saves it when it stops
         site_dir = Path(config.site_dir)
+        self.made: dict[str, str] = {}  # site path of a file made from an issue -> digest of its sources
         self._write_search_index(site_dir)
         self._write_pdfs(site_dir)
+        self._write_emails(site_dir, config.site_url)
         self._publish_staged_site(config)
         for job in self.pdf_jobs:  # the preview: after the pages are served
             self.pdf_queue.want(job)
-        self._save_site_state(buildcache.SiteState(self.site_key, self.fingerprints, self.outputs, self.pdf_sources))
+        self._save_site_state(buildcache.SiteState(self.site_key, self.fingerprints, self.outputs, self.made))
 
     def on_shutdown(self):
         self.pdf_queue.stop()
@@ -222,50 +234,79 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             self.journal.keep_tree(site_dir / search_site.DATA_DIR)
         self._release(site_dir / search_site.ASSETS_DIR)
         stats = search_site.write(self.catalog, site_dir,
-                                  cache_file=self.cache_dir / "search-tokens.json")
-        log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.bytes} bytes "
+                                  cache_file=self.cache_dir / "search-tokens.sqlite")
+        log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.files} files, {stats.bytes} bytes, "
+                 f"{stats.rewritten} rewritten "
                  f"({stats.tokenized} tokenized, the rest from the cache)")
 
     def _write_pdfs(self, site_dir: Path) -> None:
         """Each issue's PDF goes next to its issue page (cached, see pdf/build.py). A dirty build
         writes only those whose issue changed (its page's fingerprint and its folder's files); the
         preview leaves them to a background thread (preview.py), after the pages are served."""
-        self.pdf_sources: dict[str, str] = {}
         self.pdf_jobs: list[PdfJob] = []
         if not self.settings.pdf_enabled:
             return
         from .pdf.build import site_targets, write_pdfs
-        from .pdf.writer import PdfError
+        from .pdf.typeset import PdfError
 
         targets = []
         for issue, target in site_targets(self.catalog, site_dir):
             path = pdf_path(issue)
-            digest = self.pdf_sources[path] = buildcache.digest(
-                self.fingerprints.get(f"{issue.url}index.md", ""), buildcache.folder_stat_digest(self.root / issue.path))
+            digest = self.made[path] = self._issue_digest(issue)
             if self.serving:
                 published = Path(self.published_site_dir) / path
                 if self.pdf_queue.current(published) != digest:
                     self.pdf_jobs.append(PdfJob(self.catalog, issue, published, digest, self.stage.target.parent))
-            elif self.previous is None or self.previous.pdfs.get(path) != digest or not target.is_file():
+            elif self.previous is None or self.previous.made.get(path) != digest or not target.is_file():
                 self._release(target)
                 targets.append((issue, target))
         try:
-            report = write_pdfs(self.catalog, self._pdf_setup(site_dir), targets)
+            report = write_pdfs(self.catalog, self._pdf_setup(), targets)
         except PdfError as exc:
             raise PluginError(f"PDF of an issue failed (set NEWSLETTER_PDF=0 to build without PDFs):\n{exc}") from None
+        for warning in report.warnings:  # e.g. a character no font has; --strict then fails the build
+            log.warning(str(warning))
+        if report.warnings and self.strict_warnings:
+            raise PluginError("PDF warnings in strict mode; nothing was published")
         log.info(f"PDF: {len(report.rendered)} rendered, {len(report.reused)} from the cache, "
-                 f"{len(self.pdf_sources) - len(targets) - len(self.pdf_jobs)} kept from the last build"
+                 f"{len(self.catalog.issues) - len(targets) - len(self.pdf_jobs)} kept from the last build"
                  + (f", {len(self.pdf_jobs)} to render in the background" if self.pdf_jobs else ""))
 
-    def _pdf_setup(self, site_dir: Path):
+    def _issue_digest(self, issue) -> str:
+        """What an issue's PDF and email edition are made from, cheaply: its page's fingerprint (every
+        article of it, the templates, the code, the settings) and its folder's files (images)."""
+        return buildcache.digest(self.fingerprints.get(f"{issue.url}index.md", ""),
+                                 buildcache.folder_stat_digest(self.root / issue.path))
+
+    def _pdf_setup(self):
         from .pdf.build import PdfSetup
 
-        return PdfSetup(self.root, self.root / self.config.templates_dir, self.settings.pdf_timeout, (site_dir,))
+        return PdfSetup(self.root, self.root / self.config.templates_dir, self.settings.pdf_timeout)
 
     def _render_pdf(self, catalog: Catalog, issue, target: Path) -> None:
         from .pdf.build import write_pdfs
 
-        write_pdfs(catalog, self._pdf_setup(Path(self.published_site_dir)), [(issue, target)])
+        write_pdfs(catalog, self._pdf_setup(), [(issue, target)])
+
+    def _write_emails(self, site_dir: Path, site_url: str | None) -> None:
+        """Each issue's email edition next to its issue page (cached, see mail/build.py); a dirty build
+        writes those of the issues that changed."""
+        from .mail.build import write_site_editions
+
+        changed = set()
+        for issue in self.catalog.issues:
+            path = f"{issue.url}email"
+            digest = self.made[path] = self._issue_digest(issue)
+            if self.previous is None or self.previous.made.get(path) != digest:
+                changed.add(issue.number)
+                for name in self._email_files(issue):
+                    self._release(site_dir / issue.url / name)
+
+        try:
+            log.info(write_site_editions(self.catalog, self.root, self.root / self.config.templates_dir,
+                                         site_dir, site_url, changed))
+        except ValueError as exc:
+            raise PluginError(f"email edition: {exc}") from None
 
     def on_build_error(self, error):
         self._forget_counter()
