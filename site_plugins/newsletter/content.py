@@ -291,7 +291,11 @@ def load_issue(folder: Path, rel: str, settings: Settings, tags: vocabulary.Voca
         note=values.get("note"),
         articles=tuple(sort_articles(published, settings)),
     )
-    problems += completeness_warnings(issue, settings) + furniture.issue_warnings(issue)
+    problems += completeness_warnings(issue, settings)
+    if parsed is None:
+        problems += furniture.issue_warnings(issue)
+    else:  # the preview: checked again only for changed articles
+        problems += [p for a in issue.articles for p in parsed.derived(furniture.article_warnings, a, issue.publisher)]
     return issue, problems
 
 

@@ -27,11 +27,25 @@ class ParseCache:
         """Before a load of the whole archive (see :meth:`sweep`)."""
         self._used_stat: dict[tuple, tuple] = {}
         self._used_content: dict[tuple, Loaded] = {}
+        self._used_derived: dict[tuple, tuple] = {}
         self.parsed = 0  # files this load parsed (not found in the cache)
 
     def sweep(self) -> None:
         """After a complete load: keep only what it used (deleted, renamed and old versions go)."""
         self._by_stat, self._by_content = self._used_stat, self._used_content
+        self._derived = self._used_derived
+
+    _derived: dict[tuple, tuple] = {}
+
+    def derived(self, make: Callable[..., Any], article: Any, *args: Hashable) -> Any:
+        """``make(article, *args)`` for an article this cache handed out, computed once while the
+        article is unchanged (the same object) — e.g. checks that run over every article's body."""
+        key = (make, id(article), args)
+        found = self._used_derived.get(key) or self._derived.get(key)
+        if found is None or found[0] is not article:
+            found = (article, make(article, *args))
+        self._used_derived[key] = found
+        return found[1]
 
     def article(self, path: Path, context: Hashable, load: Callable[[], Loaded]) -> Loaded:
         """What ``load()`` returns for the file at ``path`` as it is now, parsed at most once."""

@@ -20,7 +20,7 @@ from .parsecache import ParseCache
 from .preview import PdfJob, PdfQueue
 from .pdf import pdf_path
 from .problems import errors, format_problems, warnings
-from .render import Renderer, template_location
+from .render import CompiledTemplates, Renderer, template_location
 from .staging import StagedDirectory, UndoJournal
 
 log = logging.getLogger("mkdocs.plugins.newsletter")
@@ -39,6 +39,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.dirty = dirty
         self.serving = command == "serve"
         self.parsed = ParseCache()
+        self.signer = buildcache.Signer()
+        self.compiled = CompiledTemplates()
         self.site_states: dict[str, buildcache.SiteState] = {}  # the preview's, by site directory
         self.html_cache = None
         self.pdf_queue = PdfQueue(self._render_pdf)
@@ -55,7 +57,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             self.settings = self.config.settings()
         except ValueError as exc:
             raise PluginError(f"Plugin 'newsletter' option 'sections': {exc}") from None
-        self.renderer = Renderer(self.root / self.config.templates_dir, {"site_name": config.site_name})
+        self.renderer = Renderer(self.root / self.config.templates_dir, {"site_name": config.site_name}, self.compiled)
         self.catalog = Catalog(settings=self.settings)
         self.specs: dict[str, pages.PageSpec] = {}
         # Any change to our code, the templates, docs/, mkdocs.yml, the site URL or the theme's version
@@ -124,7 +126,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def on_files(self, files: Files, config) -> Files:
         self.specs = {}
         specs = pages.site_pages(self.catalog)
-        self.fingerprints = buildcache.page_fingerprints(specs, self.salt)
+        self.fingerprints = buildcache.page_fingerprints(specs, self.salt, self.signer)
         for spec in specs:
             if files.get_file_from_path(spec.src_uri) is not None:
                 continue  # a hand-written page in docs/ wins
@@ -145,6 +147,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         """An in-place build: keep (to undo) what MkDocs is about to write besides pages (which
         on_post_page releases), and delete the files this build no longer has."""
         self.outputs = sorted({file.dest_uri for file in files} | set(self._made_paths(config.site_url)))
+        if env.bytecode_cache is None:  # the theme's templates, compiled once per preview
+            env.bytecode_cache = self.compiled
         if self.previous is None:
             return env
         site_dir = Path(config.site_dir)
@@ -232,7 +236,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def _write_search_index(self, site_dir: Path) -> None:
         if self.journal is not None:  # the search replaces its files by rename: unchanged ones stay
             self.journal.keep_tree(site_dir / search_site.DATA_DIR)
-        self._release(site_dir / search_site.ASSETS_DIR)
+            self.journal.keep_tree(site_dir / search_site.ASSETS_DIR)
         stats = search_site.write(self.catalog, site_dir,
                                   cache_file=self.cache_dir / "search-tokens.sqlite")
         log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.files} files, {stats.bytes} bytes, "

@@ -4,30 +4,34 @@ the same content.
 
 One small generated archive takes a chain of edits (body, title, add, delete, rename, move between
 issues, section, tags, date, issue.yml, tags.yml, synonyms.yml, a template). After each edit:
-* the preview path: MkDocs' own serve builder, run in this process as `mkdocs serve --dirty` runs it
-  (the plugin object lives across rebuilds, with its parsed articles and page fingerprints);
-* the publishing path: `mkdocs build --dirty` in a subprocess, on the site/ of the previous step;
-* the reference: clean full builds of a copy of the same content (tests/site/full_build.py), in serve
-  mode and in build mode, with no cache.
+* the preview path: MkDocs' own build, called as `mkdocs serve --dirty` calls it on a save (the
+  plugin object lives across rebuilds, with its parsed articles, fingerprints and site state);
+* the publishing path: `mkdocs build --dirty` on the site/ of the previous step (a new plugin object,
+  as in a new process: what it knows comes from .cache/);
+* the reference: clean full builds of a copy of the same content, in serve mode and in build mode,
+  each with a new plugin object and no .cache/.
+Each path runs in this process with its own plugin objects (MkDocs keeps a plugin that has on_startup
+in the ``plugin_cache`` of the ``plugins`` option; each :class:`Process` has its own), which is what
+separate processes would have. test_preview.py runs the real server.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
 
 from conftest import ROOT, Project, copy_project, load_synth
 
 URL = "http://127.0.0.1:8000/"
-FULL_BUILD = Path(__file__).with_name("full_build.py")
-ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1", NEWSLETTER_PDF="0")
 
 
 def _text(project: Project, rel: str) -> str:
@@ -127,39 +131,49 @@ def _assert_same(incremental: Path, full: Path, what: str) -> None:
     assert not differ, f"{what}: {len(differ)} file(s) differ from a full build, e.g. {differ[:10]}"
 
 
-class Preview:
-    """MkDocs' serve builder (mkdocs/commands/serve.py) for one project, run in this process."""
+class Process:
+    """One MkDocs command as a separate process would run it: its own plugin objects."""
 
-    def __init__(self, project: Project, site_dir: Path):
-        self.project, self.site_dir = project, site_dir
-        self._config().plugins.on_startup(command="serve", dirty=True)
+    def __init__(self, project: Project, site_dir: Path, *, serving: bool, dirty: bool):
+        self.project, self.site_dir, self.serving, self.dirty = project, site_dir, serving, dirty
+        self.plugins: dict = {}
+        self.started = False
 
-    def _config(self):
-        from mkdocs.config import load_config
-
-        config = load_config(config_file=str(self.project.path / "mkdocs.yml"), site_dir=str(self.site_dir))
-        config.site_url = URL
-        return config
-
-    def rebuild(self) -> None:
-        from mkdocs.commands.build import build
-
-        cwd = os.getcwd()
+    @contextlib.contextmanager
+    def _active(self):
+        option, cwd = MkDocsConfig.plugins, os.getcwd()
+        saved, option.plugin_cache = option.plugin_cache, self.plugins
         os.chdir(self.project.path)
         try:
-            build(self._config(), serve_url=URL, dirty=True)
+            yield
         finally:
+            option.plugin_cache = saved
             os.chdir(cwd)
+
+    def build(self) -> None:
+        with self._active():
+            config = load_config(config_file=str(self.project.path / "mkdocs.yml"), site_dir=str(self.site_dir))
+            if self.serving:
+                config.site_url = URL
+            if not self.started:  # `mkdocs serve` starts once, then rebuilds on each save
+                config.plugins.on_startup(command="serve" if self.serving else "build", dirty=self.dirty)
+                self.started = self.serving
+            build(config, serve_url=URL if self.serving else None, dirty=self.dirty)
+
+    @property
+    def built_in_place(self) -> bool:
+        return self.plugins["newsletter"].journal is not None
 
 
 def _full_builds(project: Project, work: Path) -> tuple[Path, Path]:
     """Clean full builds (serve mode, build mode) of a copy of the project's content."""
-    copy = work / "copy"
+    copy = Project(work / "copy")
     shutil.rmtree(work, ignore_errors=True)
-    shutil.copytree(project.path, copy, ignore=shutil.ignore_patterns("site", ".cache", "preview", ".site-*"))
-    result = subprocess.run([sys.executable, str(FULL_BUILD), str(copy), URL], capture_output=True, text=True, env=ENV)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return copy / "full-serve", copy / "site"
+    shutil.copytree(project.path, copy.path, ignore=shutil.ignore_patterns("site", ".cache", "preview", ".site-*"))
+    Process(copy, copy.path / "full-serve", serving=True, dirty=False).build()
+    shutil.rmtree(copy.path / ".cache")
+    Process(copy, copy.site, serving=False, dirty=False).build()
+    return copy.path / "full-serve", copy.site
 
 
 @pytest.fixture(scope="module")
@@ -170,9 +184,9 @@ def chain(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("incremental") / "project", with_issues=False)
     load_synth().generate(project.path, 3, 8)
     shutil.copy2(ROOT / "issues" / "synonyms.yml", project.path / "issues" / "synonyms.yml")
-    preview = Preview(project, project.path / "preview")
-    preview.rebuild()
-    assert project.run(sys.executable, "-m", "mkdocs", "build", "--dirty").returncode == 0  # first: full
+    preview = Process(project, project.path / "preview", serving=True, dirty=True)
+    preview.build()
+    Process(project, project.site, serving=False, dirty=True).build()  # the first one: a full build
     yield project, preview, tmp_path_factory.mktemp("reference")
     monkey.undo()
 
@@ -181,11 +195,11 @@ def chain(tmp_path_factory):
 def test_incremental_build_equals_a_full_build(chain, change):
     project, preview, work = chain
     change(project)
-    preview.rebuild()
-    dirty = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--dirty"], cwd=project.path,
-                           capture_output=True, text=True, env=ENV)
-    assert dirty.returncode == 0, dirty.stderr[-3000:]
-    assert "in place" in dirty.stderr  # the dirty build reused site/ instead of building it anew
+    preview.build()
+    assert preview.built_in_place  # the save rebuilt what changed, not the whole site
+    dirty = Process(project, project.site, serving=False, dirty=True)
+    dirty.build()
+    assert dirty.built_in_place
     full_serve, full_site = _full_builds(project, work)
     _assert_same(preview.site_dir, full_serve, "preview")
     _assert_same(project.site, full_site, "mkdocs build --dirty")
