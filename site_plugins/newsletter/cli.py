@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import content
+from . import content, platforms
 from .model import DEFAULT_MASTHEAD, Settings
 from .problems import errors, format_problems
 
@@ -32,10 +32,17 @@ def load_settings(config_file: Path) -> Settings:
     return load_mkdocs(config_file)[1].config.settings()
 
 
-def _project(args) -> tuple[Path, Settings]:
+def _site_config(args) -> Path:
+    """The config to load for ``args.config`` on the chosen host and theme (platforms.py)."""
     config_file = Path(args.config).resolve()
     if not config_file.is_file():
         raise SystemExit(f"{args.config}: not found; run from the project folder or pass -f path/to/mkdocs.yml")
+    platforms.use_host(args.host)
+    return platforms.site_config(config_file, args.theme)
+
+
+def _project(args) -> tuple[Path, Settings]:
+    config_file = _site_config(args)
     return config_file.parent, load_settings(config_file)
 
 
@@ -104,9 +111,7 @@ def cmd_new_article(args) -> int:
 def cmd_pdf(args) -> int:
     from .pdf.command import make_pdfs
 
-    config_file = Path(args.config).resolve()
-    if not config_file.is_file():
-        raise SystemExit(f"{args.config}: not found; run from the project folder or pass -f path/to/mkdocs.yml")
+    config_file = _site_config(args)
     config, plugin = load_mkdocs(config_file)
     return make_pdfs(config_file.parent, plugin.config.settings(), Path(config.site_dir),
                      config_file.parent / plugin.config.templates_dir, args)
@@ -118,22 +123,27 @@ def cmd_import_text(args) -> int:
     return legacy.import_text_command(Path(args.seed), Path(args.out), number=args.number, force=args.force)
 
 
-def _mkdocs(args, verb: str, extra: list[str]) -> int:
+def _run_host(args, verb: str, *extra: str) -> int:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    return subprocess.call([sys.executable, "-m", "mkdocs", verb, "-f", args.config, *extra], env=env)
+    return subprocess.call(platforms.host_command(args.host, verb, _site_config(args), *extra), env=env)
 
 
 def cmd_build(args) -> int:
-    return _mkdocs(args, "build", ["--strict"] if args.strict else [])
+    return _run_host(args, "build", *(["--strict"] if args.strict else []),
+                     *(["--site-dir", args.site_dir] if args.site_dir else []))
 
 
 def cmd_serve(args) -> int:
-    return _mkdocs(args, "serve", ["-a", args.addr])
+    return _run_host(args, "serve", "-a", args.addr)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsletter", description="Write, check and publish the newsletter.")
     parser.add_argument("-f", "--config", default="mkdocs.yml", help="the site's mkdocs.yml (default: ./mkdocs.yml)")
+    parser.add_argument("--host", choices=platforms.HOSTS, default=os.environ.get("NEWSLETTER_HOST", platforms.DEFAULT_HOST),
+                        help="build with MkDocs or ProperDocs (default: $NEWSLETTER_HOST, else mkdocs)")
+    parser.add_argument("--theme", choices=platforms.THEMES, default=platforms.installed_theme(),
+                        help="the theme, when mkdocs.yml's is not the one installed (default: the installed one)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("check", help="validate every issue and article; list every problem as path:line: field: message")
@@ -165,11 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true", help="render even if an unchanged PDF is cached")
     p.set_defaults(run=cmd_pdf)
 
-    p = sub.add_parser("build", help="build the site (mkdocs build)")
+    p = sub.add_parser("build", help="build the site (mkdocs build, or properdocs build with --host properdocs)")
     p.add_argument("--strict", action="store_true")
+    p.add_argument("-d", "--site-dir", help="build into this folder instead of mkdocs.yml's site_dir")
     p.set_defaults(run=cmd_build)
 
-    p = sub.add_parser("serve", help="preview the site with live reload (mkdocs serve)")
+    p = sub.add_parser("serve", help="preview the site with live reload (mkdocs serve, or properdocs serve)")
     p.add_argument("--addr", default="127.0.0.1:8000")
     p.set_defaults(run=cmd_serve)
     return parser
