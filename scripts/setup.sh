@@ -44,12 +44,13 @@ fi
 
 # --- system packages ------------------------------------------------------------------------
 # fonts-noto-cjk: Chinese in the PDF and in screenshots; poppler-utils: pdftoppm/pdffonts;
-# chromium: browser tests; WeasyPrint needs Pango.
+# chromium: browser tests. The PDF (Typst, from PyPI) needs no system library, only the fonts:
+# Noto CJK for Chinese, DejaVu for the symbols Noto CJK lacks.
 need=()
-# (grep -c, not -q: an early exit would kill the writer with SIGPIPE, which pipefail reports as "missing")
-fc-list 2>/dev/null | grep -ci "Noto Serif CJK" >/dev/null || need+=(fonts-noto-cjk)
+# (fc-list's output in a variable: `fc-list | grep -q` fails under pipefail when grep stops reading early)
+[ -n "$(fc-list 'Noto Serif CJK SC' family 2>/dev/null)" ] || need+=(fonts-noto-cjk)
+[ -n "$(fc-list 'DejaVu Sans' family 2>/dev/null)" ] || need+=(fonts-dejavu-core)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
-ldconfig -p 2>/dev/null | grep -c libpango-1.0 >/dev/null || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ "$want_test" = 1 ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v node >/dev/null 2>&1 || need+=(nodejs)

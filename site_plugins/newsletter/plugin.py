@@ -127,6 +127,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         site_dir = Path(config.site_dir)
         self._write_search_index(site_dir)
         self._write_pdfs(site_dir)
+        self._write_emails(site_dir, config.site_url)
         self._publish_staged_site(config)
 
     def _publish_staged_site(self, config) -> None:
@@ -147,14 +148,28 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         if not self.settings.pdf_enabled:
             return
         from .pdf.build import PdfSetup, site_targets, write_pdfs
-        from .pdf.writer import PdfError
+        from .pdf.typeset import PdfError
 
-        setup = PdfSetup(self.root, self.root / self.config.templates_dir, self.settings.pdf_timeout, (site_dir,))
+        setup = PdfSetup(self.root, self.root / self.config.templates_dir, self.settings.pdf_timeout)
         try:
             report = write_pdfs(self.catalog, setup, site_targets(self.catalog, site_dir))
         except PdfError as exc:
             raise PluginError(f"PDF of an issue failed (set NEWSLETTER_PDF=0 to build without PDFs):\n{exc}") from None
+        for warning in report.warnings:  # e.g. a character no font has; --strict then fails the build
+            log.warning(str(warning))
+        if report.warnings and self.strict_warnings:
+            raise PluginError("PDF warnings in strict mode; nothing was published")
         log.info(f"PDF: {len(report.rendered)} rendered, {len(report.reused)} unchanged (cache {setup.cache_dir})")
+
+    def _write_emails(self, site_dir: Path, site_url: str | None) -> None:
+        """Each issue's email edition next to its issue page (cached, see mail/build.py)."""
+        from .mail.build import write_site_editions
+
+        try:
+            log.info(write_site_editions(self.catalog, self.root, self.root / self.config.templates_dir,
+                                         site_dir, site_url))
+        except ValueError as exc:
+            raise PluginError(f"email edition: {exc}") from None
 
     def on_build_error(self, error):
         self._forget_counter()
