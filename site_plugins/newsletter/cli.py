@@ -54,7 +54,6 @@ def _config_file(args) -> Path:
     config_file = Path(args.config).resolve()
     if not config_file.is_file():
         raise SystemExit(f"{args.config}: not found; run from the project folder or pass -f path/to/mkdocs.yml")
-    platforms.use_host(args.host)
     return platforms.site_config(config_file, args.theme)
 
 
@@ -231,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    platforms.use_host(args.host)  # before anything imports mkdocs.*
     try:
         return args.run(args)
     except KeyboardInterrupt:

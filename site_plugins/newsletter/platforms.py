@@ -68,12 +68,17 @@ def config_files(config_file: Path) -> list[Path]:
 def use_host(host: str) -> None:
     """Make this process's ``mkdocs.*`` imports resolve to ``host``'s modules (ProperDocs maps them itself
     once ``properdocs.replacement`` is imported); call it before the first such import."""
-    if host == "properdocs":
-        try:
-            import properdocs.replacement  # noqa: F401
-        except ImportError:
-            raise SystemExit("properdocs is not installed in this environment; set it up with: "
-                             "scripts/setup.sh --host properdocs --theme material (or: make site HOST=properdocs)") from None
+    if host != "properdocs":
+        return
+    already = sorted(name for name in sys.modules if name.startswith("mkdocs.") and
+                     not getattr(sys.modules[name], "__name__", "").startswith("properdocs"))
+    if already:
+        raise RuntimeError(f"use_host('properdocs') must come before the first mkdocs import: {already[0]} is loaded")
+    try:
+        import properdocs.replacement  # noqa: F401
+    except ImportError:
+        raise SystemExit("properdocs is not installed in this environment; set it up with: "
+                         "scripts/setup.sh --host properdocs --theme material (or: make site HOST=properdocs)") from None
 
 
 def host_command(host: str, verb: str, config_file: Path, *extra: str) -> list[str]:

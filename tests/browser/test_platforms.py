@@ -47,10 +47,11 @@ def platform_build(project: Project, host: str, theme: str) -> Path:
         assert newsletter.is_file(), (f"{venv(host, theme)} is missing: `make test` makes it "
                                       f"(scripts/setup.sh --host {host} --theme {theme})")
         site = project.path / f"site-{host}-{theme}"
-        result = subprocess.run([str(newsletter), "--host", host, "--theme", theme, "build", "--site-dir", str(site)],
-                                cwd=project.path, capture_output=True, text=True,
-                                env={k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"})
-        assert result.returncode == 0, result.stderr
+        for command in (["check"], ["build", "--site-dir", str(site)]):  # what `make site HOST= THEME=` runs
+            result = subprocess.run([str(newsletter), "--host", host, "--theme", theme, *command],
+                                    cwd=project.path, capture_output=True, text=True,
+                                    env={k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"})
+            assert result.returncode == 0, result.stdout + result.stderr
         _built[host, theme] = site
     return _built[host, theme]
 
