@@ -139,8 +139,9 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
     def _write_search_index(self, site_dir: Path) -> None:
         stats = search_site.write(self.catalog, site_dir,
-                                  cache_file=self.cache_dir / "search-tokens.json")
-        log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.bytes} bytes "
+                                  cache_file=self.cache_dir / "search-tokens.sqlite")
+        log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.files} files, {stats.bytes} bytes, "
+                 f"{stats.rewritten} rewritten "
                  f"({stats.tokenized} tokenized, the rest from the cache)")
 
     def _write_pdfs(self, site_dir: Path) -> None:
