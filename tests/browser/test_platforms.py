@@ -19,6 +19,7 @@ import pytest
 
 from axe import axe_violations
 from conftest import ROOT, Project
+from newsletter import platforms
 
 PLATFORMS = [("properdocs", "material"), ("properdocs", "materialx")]
 IDS = [f"{host}+{theme}" for host, theme in PLATFORMS]
@@ -34,7 +35,7 @@ PAGE_KINDS = {
 
 
 def venv(host: str, theme: str) -> Path:
-    return ROOT / (f".venv-{host}-{theme}")
+    return platforms.venv_dir(ROOT, host, theme)
 
 
 _built: dict[tuple[str, str], Path] = {}
