@@ -547,8 +547,11 @@ def _render_body(blocks: list[_Block], column: int, lineno: int, warnings: list[
     """Markdown body and the article's source URL, if one of its URL blocks clearly is."""
     paras = [b for b in blocks if b.kind != "url"]
     notes: list[str] = []
-    while paras and paras[-1].kind == "para" and _FOOTNOTE_DEF.match(paras[-1].text):
-        notes.insert(0, paras.pop().text)  # footnote definitions: trailing paragraphs starting with [n]
+    refs = {m for b in paras for m in re.findall(r"\[(\d{1,2})\]", b.text)}
+    while paras and paras[-1].kind == "para" and (_FOOTNOTE_DEF.match(paras[-1].text) or _listed_note(paras[-1].text, refs)):
+        # footnote definitions: trailing paragraphs starting with [n], or "n. …" where the text refers to [n]
+        notes.insert(0, _listed_note(paras[-1].text, refs) or paras[-1].text)
+        paras.pop()
     source_url = _place_urls(blocks, paras)
     styles: list[str] = []  # numbering styles in the order they first head a section
     parts = [_block_markdown(block, paras[k - 1] if k else None, paras[k + 1] if k + 1 < len(paras) else None,
@@ -562,6 +565,13 @@ def _render_body(blocks: list[_Block], column: int, lineno: int, warnings: list[
     for n in sorted(used - defined):
         warnings.append(f"line {lineno}: footnote [{n}] is referred to but has no note")
     return (body + "\n" if body else ""), source_url
+
+
+def _listed_note(text: str, refs: set[str]) -> str | None:
+    """A note printed as a numbered list at the article's end ("1. …", as the PDF shows Markdown
+    footnotes), as ``[n] …``, when the text refers to [n]."""
+    m = re.match(r"(\d{1,2})[.．]\s*(.+)\Z", text)
+    return f"[{m.group(1)}] {m.group(2)}" if m and m.group(1) in refs else None
 
 
 def _place_urls(blocks: list[_Block], paras: list[_Block]) -> str | None:

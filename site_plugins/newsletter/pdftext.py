@@ -66,6 +66,11 @@ class Line:
     column: str = "all"  # left, right or all (one column, or set across the columns)
     links: list[str] = field(default_factory=list)
     ends_paragraph: bool = False
+    short: bool = False  # stops well before the column's right edge
+    room: float = 0.0  # space left to the column's right edge
+    indented: bool = False  # starts further right than the column's left edge
+    column_end: bool = False  # the last line of its column on its page
+    gap_after: bool = False  # the next line in the column is further below than the line spacing
 
     @property
     def x0(self) -> float:
@@ -191,7 +196,9 @@ def _absorb_small_lines(lines: list[Line]) -> list[Line]:
             big, small = (host, line) if line.size < host.size else (line, host)
             if big is line:
                 out[out.index(host)] = line
-            big.words.extend(small.words)
+            raised = small.y1 < big.y1 - 0.2 * big.size
+            big.words.extend(Word(w.x0, w.y0, w.x1, w.y1, f"[{w.text}]") if raised and re.fullmatch(r"\d{1,2}", w.text)
+                             else w for w in small.words)  # a raised number is a note mark, printed [n] in print
             continue
         out.append(line)
     return out
@@ -348,13 +355,18 @@ def _mark_paragraph_ends(lines: list[Line], body_size: float) -> None:
         usual = statistics.median(gaps) if gaps else 0.3 * body_size
         for line, nxt in zip(column, column[1:] + [None]):
             size = line.size
+            line.short = line.x1 < right - 1.5 * size
+            line.room = right - line.x1
+            line.indented = line.x0 > left + 0.8 * size
+            line.column_end = nxt is None or nxt.y0 < line.y0
+            line.gap_after = not line.column_end and nxt.y0 - line.y1 > usual + 0.25 * size
             if abs(size - body_size) > 0.1 * body_size:
                 line.ends_paragraph = True
-            elif line.x1 < right - 1.5 * size:
+            elif line.short:
                 line.ends_paragraph = True
-            elif nxt is not None and (abs(nxt.size - size) > 0.1 * size or nxt.x0 > left + 0.8 * size
-                                      or nxt.y0 - line.y1 > usual + 0.25 * size):
-                line.ends_paragraph = nxt.y0 > line.y0  # the next line in the column, not after a column break
+            elif not line.column_end and (abs(nxt.size - size) > 0.1 * size or nxt.x0 > left + 0.8 * size
+                                          or line.gap_after):
+                line.ends_paragraph = True
         # the last line of a column continues on the next column or page unless it is short (set above)
 
 
@@ -388,14 +400,43 @@ def _body_size(pages: list[Page]) -> float:
     return sizes.most_common(1)[0][0] if sizes else 10.0
 
 
+def _continue_short_lines(lines: list[Line], body_size: float) -> None:
+    """A short line whose paragraph goes on: a word too wide for the rest of the line made it short
+    ("59%，", "2,000余家", a quotation mark kept with its word: less than 4 em left, or less than a
+    long Latin word). Only in a document that indents its paragraphs, when the next line is right below,
+    not indented, and the line does not end a sentence. (At the foot of a column
+    a short line still ends its paragraph: there a heading often follows, unindented.)"""
+    em = body_size / 1.44  # a word box is about 1.44 em high (CJK fonts' ascent + descent)
+    body = [l for l in lines if abs(l.size - body_size) < 0.1 * body_size]
+    starts = [b for a, b in zip(body, body[1:]) if a.ends_paragraph and not a.column_end]
+    if not starts or sum(l.indented for l in starts) < 0.6 * len(starts):
+        return
+    for line, nxt in zip(body, body[1:]):
+        if (line.short and not line.column_end and not line.gap_after and line.room < _first_word_em(nxt.text) * em
+                and not nxt.indented
+                and line.text.rstrip()[-1:] not in _SENTENCE_END and abs(line.size - nxt.size) < 0.1 * body_size):
+            line.ends_paragraph = False
+
+
+_SENTENCE_END = set("。！？；：!?;:…”’」』")
+
+
+def _first_word_em(text: str) -> float:
+    """About how wide (in em) the first unbreakable piece of a line is, plus the slack justification
+    leaves: a run of Latin letters, digits and signs is ~0.6 em a character, with the CJK punctuation after it."""
+    m = re.match(r"[!-~]+", text)
+    return max(4.0, 0.6 * len(m.group()) + 1.5) if m else 4.0
+
+
 def to_text(pages: list[Page]) -> str:
     """The text the importer reads: one line per printed line, a space ending a paragraph's last line,
     each page's furniture where the page starts, URL lines after the line they were linked from."""
     keys = _furniture_keys(pages)
     body_size = _body_size(pages)
+    laid_out = [page_lines(page, keys, body_size) for page in pages]
+    _continue_short_lines([line for _, lines in laid_out for line in lines], body_size)
     out: list[str] = []
-    for page in pages:
-        furn, lines = page_lines(page, keys, body_size)
+    for furn, lines in laid_out:
         out += furn
         for line in lines:
             out.append(line.text + (" " if line.ends_paragraph else ""))

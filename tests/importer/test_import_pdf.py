@@ -90,6 +90,8 @@ def test_round_trip_of_issue_34_through_our_pdf(imported_34):
             assert got.get(key) == want.get(key), (original.name, key, got.get(key), want.get(key))
         share = kept_share(plain(want_body), plain(got_body))
         assert share >= 0.95, (original.name, share)
+        notes = [line for line in want_body.splitlines() if line.startswith("[^")]
+        assert notes == [line for line in got_body.splitlines() if line.startswith("[^")], original.name
         for line in got_body.splitlines():
             for pattern in FURNITURE:
                 assert not pattern.search(line), (copy.name, pattern.pattern, line)
