@@ -31,9 +31,12 @@ fi
 
 # --- system packages ------------------------------------------------------------------------
 # fonts-noto-cjk: Chinese in the PDF and in screenshots; poppler-utils: pdftoppm/pdffonts;
-# chromium: browser tests; WeasyPrint needs Pango.
+# chromium: browser tests. The PDF (Typst, from PyPI) needs no system library, only the fonts:
+# Noto CJK for Chinese, DejaVu for the symbols Noto CJK lacks.
 need=()
-fc-list 2>/dev/null | grep -qi "Noto Serif CJK" || need+=(fonts-noto-cjk)
+# (fc-list's output in a variable: `fc-list | grep -q` fails under pipefail when grep stops reading early)
+[ -n "$(fc-list 'Noto Serif CJK SC' family 2>/dev/null)" ] || need+=(fonts-noto-cjk)
+[ -n "$(fc-list 'DejaVu Sans' family 2>/dev/null)" ] || need+=(fonts-dejavu-core)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ "$want_test" = 1 ]; then

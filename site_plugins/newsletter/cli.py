@@ -154,6 +154,12 @@ def cmd_email(args) -> int:
     return make_email(_mail_project(args), args)
 
 
+def cmd_send(args) -> int:
+    from .mail.command import send_issue
+
+    return send_issue(_mail_project(args), args, os.environ)
+
+
 def cmd_import(args) -> int:
     from . import importer
 
@@ -217,6 +223,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="folder to write into (default: site/issues/N/)")
     p.add_argument("--no-cache", action="store_true", help="render even if an unchanged edition is cached")
     p.set_defaults(run=cmd_email)
+
+    p = sub.add_parser("send", help="send the email edition of an issue over SMTP (NEWSLETTER_SMTP_* settings)")
+    p.add_argument("number", type=int, help="issue number, e.g. 34")
+    p.add_argument("--to", help="the list: UTF-8 CSV with an email column")
+    p.add_argument("--test", metavar="ADDRESS", help="send one copy marked 【测试】 to ADDRESS (not logged)")
+    p.add_argument("--dry-run", action="store_true", help="check the list and settings, show what would be sent")
+    p.add_argument("--rate", type=float, help="at most N messages per minute (default: no limit)")
+    p.add_argument("--retries", type=int, default=3, help="attempts after a temporary failure (default 3)")
+    p.add_argument("--retry-delay", type=float, default=5.0,
+                   help="seconds before the first retry, doubled each time (default 5)")
+    p.add_argument("--site-url", help="the site's address for the links (default: site_url in mkdocs.yml)")
+    p.set_defaults(run=cmd_send)
 
     p = sub.add_parser("build", help="build the site (mkdocs build)")
     p.add_argument("--strict", action="store_true")

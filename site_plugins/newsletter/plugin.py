@@ -137,8 +137,9 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
     def _write_search_index(self, site_dir: Path) -> None:
         stats = search_site.write(self.catalog, site_dir,
-                                  cache_file=self.cache_dir / "search-tokens.json")
-        log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.bytes} bytes "
+                                  cache_file=self.cache_dir / "search-tokens.sqlite")
+        log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.files} files, {stats.bytes} bytes, "
+                 f"{stats.rewritten} rewritten "
                  f"({stats.tokenized} tokenized, the rest from the cache)")
 
     def _write_pdfs(self, site_dir: Path) -> None:
@@ -146,13 +147,17 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         if not self.settings.pdf_enabled:
             return
         from .pdf.build import PdfSetup, site_targets, write_pdfs
-        from .pdf.writer import PdfError
+        from .pdf.typeset import PdfError
 
-        setup = PdfSetup(self.root, self.root / self.config.templates_dir, self.settings.pdf_timeout, (site_dir,))
+        setup = PdfSetup(self.root, self.root / self.config.templates_dir, self.settings.pdf_timeout)
         try:
             report = write_pdfs(self.catalog, setup, site_targets(self.catalog, site_dir))
         except PdfError as exc:
             raise PluginError(f"PDF of an issue failed (set NEWSLETTER_PDF=0 to build without PDFs):\n{exc}") from None
+        for warning in report.warnings:  # e.g. a character no font has; --strict then fails the build
+            log.warning(str(warning))
+        if report.warnings and self.strict_warnings:
+            raise PluginError("PDF warnings in strict mode; nothing was published")
         log.info(f"PDF: {len(report.rendered)} rendered, {len(report.reused)} unchanged (cache {setup.cache_dir})")
 
     def _write_emails(self, site_dir: Path, site_url: str | None) -> None:

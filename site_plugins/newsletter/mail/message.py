@@ -7,7 +7,7 @@ import hashlib
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, make_msgid
 
 from ..model import EmailSettings, Issue
 from .addresses import fold
@@ -47,7 +47,8 @@ def build_message(issue: Issue, parts: EmailParts, settings: EmailSettings, *, d
     if settings.reply_to:
         msg["Reply-To"] = settings.reply_to
     msg["Date"] = format_datetime(date)
-    msg["Message-ID"] = message_id(issue, settings, to)
+    # A test copy gets a fresh id: Gmail drops a message whose id it has already delivered.
+    msg["Message-ID"] = make_msgid("newsletter-test", sender(settings).domain) if test else message_id(issue, settings, to)
     if unsubscribe_url:
         msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         if unsubscribe_url.startswith("https://"):  # RFC 8058: one-click only for an HTTPS URI
