@@ -12,7 +12,7 @@ from mkdocs.exceptions import Abort, BuildError, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from . import buildcache, content, feeds, markup, pages
+from . import buildcache, content, feeds, markup, pages, platforms
 from .search import site as search_site
 from .config import NewsletterConfig
 from .model import Catalog
@@ -21,6 +21,8 @@ from .render import Renderer, template_location
 from .staging import StagedDirectory
 
 log = logging.getLogger("mkdocs.plugins.newsletter")
+# The running host's logger ("mkdocs", or "properdocs", whose modules stand in for mkdocs.* under its command).
+HOST_LOGGER = BasePlugin.__module__.partition(".")[0]
 KEPT = "nothing was published: the site directory keeps the previous build"
 
 
@@ -44,11 +46,11 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.catalog = Catalog(settings=self.settings)
         self.specs: dict[str, pages.PageSpec] = {}
         self.cache_dir = self.root / ".cache" / "newsletter"
-        # Any change to our code, the templates or mkdocs.yml invalidates what earlier builds kept.
+        # Any change to our code, the templates or mkdocs.yml (and what it INHERITs) invalidates what earlier builds kept.
         self.code = buildcache.digest(str(buildcache.CACHE_VERSION),
                                       buildcache.files_digest(sorted(Path(__file__).parent.rglob("*.py"))))
         self.salt = buildcache.digest(self.code, buildcache.files_digest(
-            [self.root / self.config.templates_dir, Path(config.config_file_path)]))
+            [self.root / self.config.templates_dir, *platforms.config_files(Path(config.config_file_path))]))
         return config
 
     def _stage_site(self, config) -> None:
@@ -59,7 +61,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         config.site_dir = str(self.stage.begin(copy_published=self.dirty))
         self.strict_warnings = _WarningCounter() if config.strict else None
         if self.strict_warnings:
-            logging.getLogger("mkdocs").addHandler(self.strict_warnings)
+            logging.getLogger(HOST_LOGGER).addHandler(self.strict_warnings)
 
     # Runs before MkDocs cleans site_dir: invalid content stops the build with the old site intact.
     @event_priority(100)
@@ -178,7 +180,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
     def _forget_counter(self) -> None:
         if self.strict_warnings:
-            logging.getLogger("mkdocs").removeHandler(self.strict_warnings)
+            logging.getLogger(HOST_LOGGER).removeHandler(self.strict_warnings)
             self.strict_warnings = None
 
     def on_serve(self, server, config, builder):
