@@ -12,7 +12,7 @@ from mkdocs.exceptions import Abort, BuildError, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from . import buildcache, content, feeds, markup, pages
+from . import buildcache, content, feeds, markup, pages, platforms
 from .search import site as search_site
 from .config import NewsletterConfig
 from .model import Catalog
@@ -24,6 +24,8 @@ from .render import CompiledTemplates, Renderer, template_location
 from .staging import StagedDirectory, UndoJournal
 
 log = logging.getLogger("mkdocs.plugins.newsletter")
+# The running host's logger ("mkdocs", or "properdocs", whose modules stand in for mkdocs.* under its command).
+HOST_LOGGER = BasePlugin.__module__.partition(".")[0]
 KEPT = "nothing was published: the site directory keeps the previous build"
 
 
@@ -60,13 +62,15 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.renderer = Renderer(self.root / self.config.templates_dir, {"site_name": config.site_name}, self.compiled)
         self.catalog = Catalog(settings=self.settings)
         self.specs: dict[str, pages.PageSpec] = {}
-        # Any change to our code, the templates, docs/, mkdocs.yml, the site URL or the theme's version
-        # invalidates what earlier builds kept.
+        # Any change to our code, the templates, docs/, mkdocs.yml (and what it INHERITs), the site URL or
+        # the host's and theme's versions invalidates what earlier builds kept.
         self.code = buildcache.digest(str(buildcache.CACHE_VERSION),
                                       buildcache.files_digest(sorted(Path(__file__).parent.rglob("*.py"))))
         self.salt = buildcache.digest(self.code, buildcache.files_digest(
-            [self.root / self.config.templates_dir, Path(config.config_file_path), Path(config.docs_dir)]),
-            str(config.site_url), str(self.serving), buildcache.versions("mkdocs", "mkdocs-material"))
+            [self.root / self.config.templates_dir, *platforms.config_files(Path(config.config_file_path)),
+             Path(config.docs_dir)]),
+            str(config.site_url), str(self.serving),
+            buildcache.versions(*platforms.HOSTS, *platforms.THEME_DISTRIBUTIONS.values()))
         return config
 
     def _stage_site(self, config) -> None:
@@ -88,7 +92,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             config.site_dir = str(self.stage.begin())
         self.strict_warnings = _WarningCounter() if config.strict else None
         if self.strict_warnings:
-            logging.getLogger("mkdocs").addHandler(self.strict_warnings)
+            logging.getLogger(HOST_LOGGER).addHandler(self.strict_warnings)
 
     def _release(self, path) -> None:
         """``path`` in the site is about to be written: an in-place build keeps the old one to undo."""
@@ -323,7 +327,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
     def _forget_counter(self) -> None:
         if self.strict_warnings:
-            logging.getLogger("mkdocs").removeHandler(self.strict_warnings)
+            logging.getLogger(HOST_LOGGER).removeHandler(self.strict_warnings)
             self.strict_warnings = None
 
     def on_serve(self, server, config, builder):
@@ -340,6 +344,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         for folder in (self.config.issues_dir, self.config.templates_dir):  # content lives outside docs_dir
             if (self.root / folder).is_dir():
                 server.watch(str(self.root / folder))
+        for inherited in platforms.config_files(Path(config.config_file_path))[1:]:  # mkdocs.yml under MaterialX
+            server.watch(str(inherited))
         return server
 
 

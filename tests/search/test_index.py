@@ -99,10 +99,10 @@ def test_no_file_holds_a_row_for_every_article_and_chunks_follow_issues(tmp_path
     docs = [replace(DOCS[0], id=n * 256, issue=n, url=f"issues/{n}/c/") for n in range(1, 41)]
     index.build(docs, tmp_path / "out")
     out = tmp_path / "out"
-    assert sorted(p.name for p in (out / "meta").iterdir()) == ["0.json.gz", "1.json.gz", "2.json.gz", "3.json.gz",
-                                                                "4.json.gz", "5.json.gz"]  # issues 1-7, 8-15, …
-    assert [row[0] for row in read(out / "meta" / "1.json.gz")["docs"]] == [n * 256 for n in range(8, 16)]
-    assert [row[0] for row in read(out / "text" / "0.json.gz")["docs"]] == [n * 256 for n in range(1, 4)]
+    assert sorted(p.name for p in (out / "meta").iterdir()) == ["0.json.gz", "1.json.gz", "2.json.gz"]  # 1-15, 16-31, 32-40
+    assert [row[0] for row in read(out / "meta" / "1.json.gz")["docs"]] == [n * 256 for n in range(16, 32)]
+    assert [row[0] for row in read(out / "text" / "0.json.gz")["docs"]] == [256]
+    assert [row[0] for row in read(out / "text" / "20.json.gz")["docs"]] == [40 * 256]
     assert [row[0] for row in read(out / "facets" / "1.json.gz")["docs"]] == [n * 256 for n in range(32, 41)]
     head = read(out / "head.json.gz")
     assert "docs" not in head and head["documents"] == 40
@@ -110,7 +110,9 @@ def test_no_file_holds_a_row_for_every_article_and_chunks_follow_issues(tmp_path
 
 def test_facet_rows_hold_facet_values(tmp_path):
     index.build(DOCS, tmp_path / "out")
-    rows = read(tmp_path / "out" / "facets" / "1.json.gz")["docs"]
+    chunk = read(tmp_path / "out" / "facets" / "1.json.gz")
+    rows = [[row[0], *(chunk["values"][v] for v in row[1:3]), row[3], *(chunk["values"][v] for v in row[4:])]
+            for row in chunk["docs"]]
     assert rows == [[33 * 256, "international", "新华网", 2013], [34 * 256, "market", "深圳商报", 2014, "碳市场"],
                     [34 * 256 + 1, "domestic", "新华网", 2014, "CCER", "碳市场"]]
 
@@ -132,10 +134,9 @@ def test_rebuild_after_one_edit_rewrites_only_what_it_touches_and_equals_a_clean
     assert second.tokenized == 1
     after = snapshot(out)
     changed = {name for name in after if after[name] != before.get(name)}
-    # the article's own chunks (issue 34: meta group 4, text group 8, facets group 1) and the global file
-    assert {"meta/4.json.gz", "text/8.json.gz", "head.json.gz"} <= changed
-    assert "facets/1.json.gz" not in changed  # its facet values did not change
-    assert {n for n in changed if not n.startswith("shards/")} == {"meta/4.json.gz", "text/8.json.gz", "head.json.gz"}
+    # the article's own chunks (issue 34: meta group 2, text group 17; facets group 1 unchanged: its facet
+    # values did not change) and the global file
+    assert {n for n in changed if not n.startswith("shards/")} == {"meta/2.json.gz", "text/17.json.gz", "head.json.gz"}
     assert 0 < len([n for n in changed if n.startswith("shards/")]) < first.shards
     assert second.rewritten == len(changed)
     index.build(edited, tmp_path / "clean")

@@ -14,11 +14,12 @@ Layout — nothing that holds one row per article is ever fetched whole:
   (delta coded) and its raw term frequency there. Raw frequencies, not weights: lunr's BM25 weight of a
   term (idf from its document frequency and the document count, field length over the average) is
   computed in the browser, so an edit rewrites only the shards of the article's old and new tokens.
-* ``facets/<g>.json.gz`` — per article ``[id, section, source, year, tag…]``, 32 issues to a file: what
-  filters and facet counts need, fetched for the groups that hold a query's matches.
+* ``facets/<g>.json.gz`` — ``{values: [section, source and tag strings], docs: [[id, section, source, year,
+  tag…]]}`` (strings as positions in ``values``), 32 issues to a file: what filters and facet counts need,
+  fetched for the groups that hold a query's matches.
 * ``meta/<g>.json.gz`` — per article ``[id, url, title, date, |title|, |tags|, |body|]`` (field lengths in
-  tokens), 8 issues to a file: fetched for the results on the visible page.
-* ``text/<g>.json.gz`` — per article ``[id, plain text]``, 4 issues to a file: exact-phrase checks and
+  tokens), 16 issues to a file: fetched for the results on the visible page.
+* ``text/<g>.json.gz`` — per article ``[id, plain text]``, 2 issues to a file: exact-phrase checks and
   snippets of the results on the visible page.
 
 Article ids are stable: ``issue number × 256 + rank of the article's slug within its issue``. Adding an
@@ -49,7 +50,7 @@ from .tokenizer import fold_table, shard_of, token_counts
 FIELDS = ("title", "tags", "body")  # a hit in title or tags ranks above a body hit
 FORMAT = 3
 SLOTS = 256  # ids per issue
-META_ISSUES, TEXT_ISSUES, FACET_ISSUES = 8, 4, 32  # issues per chunk file of each kind
+META_ISSUES, TEXT_ISSUES, FACET_ISSUES = 16, 2, 32  # issues per chunk file of each kind
 POSTINGS_PER_SHARD = 16_000
 MAX_SHARDS = 512
 CACHE_VERSION = 3
@@ -212,8 +213,23 @@ class _Chunks:
 
     def flush(self) -> None:
         if self.rows:
-            self.writer.write(f"{self.kind}/{self.group}.json.gz", {"docs": self.rows})
+            self.writer.write(f"{self.kind}/{self.group}.json.gz", self.data(self.rows))
         self.rows = []
+
+    @staticmethod
+    def data(rows: list) -> dict:
+        return {"docs": rows}
+
+
+class _FacetChunks(_Chunks):
+    """Facet rows with their strings replaced by positions in the chunk's own value list."""
+
+    @staticmethod
+    def data(rows: list) -> dict:
+        values = list(dict.fromkeys(v for row in rows for v in (row[1], row[2], *row[4:])))
+        at = {v: i for i, v in enumerate(values)}
+        return {"values": values, "docs": [[row[0], at[row[1]], at[row[2]], row[3], *(at[t] for t in row[4:])]
+                                           for row in rows]}
 
 
 def _shard_data(terms: dict[str, array]) -> dict:
@@ -241,7 +257,7 @@ def build(docs: Iterable[SearchDoc], out_dir: Path, *, synonyms: list[list[str]]
     writer = _Writer(out_dir)
     cache = TokenCache(cache_file)
     chunks = [_Chunks(writer, "meta", META_ISSUES), _Chunks(writer, "text", TEXT_ISSUES),
-              _Chunks(writer, "facets", FACET_ISSUES)]
+              _FacetChunks(writer, "facets", FACET_ISSUES)]
     by_term: dict[str, array] = {}
     totals = [0] * len(FIELDS)
     count = postings = 0

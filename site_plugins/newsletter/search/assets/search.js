@@ -12,7 +12,9 @@
   var DATA = new URL("search/data/", SITE_ROOT);
   var FIELDS = ["title", "tags", "body"]; // index.py FIELDS; title and tags hits rank first
   var K1 = 1.2, B = 0.75; // lunr's BM25 parameters
-  var VERIFY_ALL = 30; // up to this many candidates are all checked for exactness, more page by page
+  // Up to this many candidates, whose texts are in up to this many files, are all checked for exactness
+  // before anything is shown (exact totals and counts); more are checked page by page.
+  var VERIFY_ALL = 30, VERIFY_FILES = 4;
   var FACETS = ["section", "issue", "year", "tag", "source"];
   // chunk rows (index.py): meta [id, url, title, date, |title|, |tags|, |body|]; facets [id, section,
   // source, year, tag…]; text [id, text]
@@ -57,13 +59,22 @@
   function issueOf(h, ref) { return Math.floor(ref / h.slots); }
 
   /* Loads the chunk files of `kind` holding `refs`; their rows are then in cache.rows[kind] by id. */
+  function groups(h, kind, refs) {
+    var found = new Set();
+    refs.forEach(function (ref) { found.add(Math.floor(issueOf(h, ref) / h.chunks[kind])); });
+    return found;
+  }
+
   function load(h, kind, refs) {
-    var groups = new Set();
-    refs.forEach(function (ref) { groups.add(Math.floor(issueOf(h, ref) / h.chunks[kind])); });
-    return Promise.all(Array.from(groups, function (g) {
+    return Promise.all(Array.from(groups(h, kind, refs), function (g) {
       return once(cache.files, kind + "#" + g, function () {
         return getData(kind + "/" + g + ".json.gz").then(function (data) {
-          data.docs.forEach(function (row) { cache.rows[kind].set(row[0], row); });
+          data.docs.forEach(function (row) {
+            if (data.values) { // facets: strings given as positions in the chunk's value list
+              row = row.map(function (x, i) { return i === 0 || i === 3 ? x : data.values[x]; });
+            }
+            cache.rows[kind].set(row[0], row);
+          });
         });
       });
     }));
@@ -314,9 +325,9 @@
 
   /* search(query, filters, {limit, offset}) -> Promise of results best first; the array also carries
    * .total (matches after filters) and .facets ({facet: [{value, label, count}]}).
-   * Small candidate sets are checked for exactness in full; large ones page by page (a candidate found
-   * through bigrams that are not adjacent in its text is dropped as soon as its page is built), so
-   * totals and facet counts of very large result sets may include a few such candidates. */
+   * Small candidate sets (VERIFY_ALL, VERIFY_FILES) are checked for exactness in full; others page by
+   * page (a candidate found through bigrams that are not adjacent in its text is dropped as soon as its
+   * page is built), so their totals and facet counts may include a few such candidates. */
   function search(query, filters, options) {
     var limit = (options && options.limit) || 50, offset = (options && options.offset) || 0;
     filters = normalizeFilters(filters);
@@ -329,8 +340,9 @@
           return matches.every(function (term) { return term.has(ref); });
         }).sort(function (a, b) { return a - b; });
         var unchecked = candidates.filter(function (ref) { return needsCheck(matches, ref); });
-        var rejected = new Set(), checked = new Set(unchecked.length <= VERIFY_ALL ? unchecked : []);
-        var upfront = unchecked.length <= VERIFY_ALL ? rejectedOf(h, unchecked, matches) : Promise.resolve([]);
+        var all = unchecked.length <= VERIFY_ALL && groups(h, "text", unchecked).size <= VERIFY_FILES;
+        var rejected = new Set(), checked = new Set(all ? unchecked : []);
+        var upfront = all ? rejectedOf(h, unchecked, matches) : Promise.resolve([]);
         return Promise.all([upfront, load(h, "facets", candidates)]).then(function (both) {
           both[0].forEach(function (ref) { rejected.add(ref); });
           var kept = candidates.filter(function (ref) { return passes(h, ref, filters); });
