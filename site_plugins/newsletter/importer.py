@@ -19,7 +19,7 @@ from typing import Sequence
 from . import content, legacy, pdftext, vocabulary
 from .legacy import char_width
 from .model import Settings
-from .problems import Problem, errors
+from .problems import Problem
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def _relative(path: Path, root: Path) -> str:
 
 def check_written(folder: Path, settings: Settings, root: Path) -> list[Problem]:
     """What ``newsletter check`` says about an issue folder (its errors and warnings)."""
-    tags, tag_problems = vocabulary.load(root / settings.tags_file, settings.tags_file, settings)
+    tags, _ = vocabulary.load(root / settings.tags_file, settings.tags_file, settings)
     _, problems = content.load_issue(folder, _relative(folder, root), settings, tags)
     return sorted(problems)
 
