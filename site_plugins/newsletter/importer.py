@@ -100,6 +100,9 @@ def import_one(path: Path, out: Path, settings: Settings, root: Path, *, number:
     text, error = read_printed(path)
     if error:
         return ImportResult(name, error=error)
+    if is_pdf(path) and not text.strip():
+        return ImportResult(name, error=f"{name}: the PDF has no text, only images (a scan?); "
+                                       "give it a text layer with OCR first (e.g. ocrmypdf -l chi_sim)")
     imported = legacy.parse_printed_issue(text, number=number, sections=settings.sections)
     where = _where(text, is_pdf(path))
     warnings = [where(w) for w in imported.warnings]
