@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import Project, configure, copy_project
+from conftest import Project, article_text, configure, copy_project, issue_yml
 from mail_sites import SITE, SUBJECT_34, parts
 from smtp_server import SmtpServer
 
@@ -28,7 +28,12 @@ FAST_RETRIES = ("--retries", "2", "--retry-delay", "0.01")
 
 @pytest.fixture(scope="module")
 def send_project(tmp_path_factory) -> Project:
-    project = copy_project(tmp_path_factory.mktemp("send") / "project", with_issues=True)
+    """A small issue 34 (three articles: each run of the command loads it, and there are many runs)."""
+    project = copy_project(tmp_path_factory.mktemp("send") / "project", with_issues=False)
+    project.write("issues/034/issue.yml", issue_yml())
+    for n, section in enumerate(("market", "policy", "international"), 1):
+        project.write(f"issues/034/{n:02d}.md", article_text(title=f"第{n}篇", section=section,
+                                                             body="碳市场交易活跃。" * 30))
     configure(project, {"email": {"from_address": "newsletter@example.org", "unsubscribe": UNSUBSCRIBE,
                                   "reply_to": "office@example.org"}}, site_url=SITE)
     return project
