@@ -218,7 +218,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self._publish_staged_site(config)
         for job in self.pdf_jobs:  # the preview: after the pages are served
             self.pdf_queue.want(job)
-        self._save_site_state(buildcache.SiteState(self.site_key, self.fingerprints, self.outputs, self.made))
+        self._save_site_state(buildcache.SiteState(self.site_key, self.fingerprints, self.outputs, self.made,
+                                                     self.search_keys))
 
     def on_shutdown(self):
         self.pdf_queue.stop()
@@ -238,11 +239,19 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         log.info(f"Published the new site to {self.published_site_dir}")
 
     def _write_search_index(self, site_dir: Path) -> None:
-        if self.journal is not None:  # the search replaces its files by rename: unchanged ones stay
-            self.journal.keep_tree(site_dir / search_site.DATA_DIR)
+        """The whole index for a full build; for an in-place one, search.site.update with the articles
+        whose page changed (its fingerprint covers everything the search keeps of an article)."""
+        self.search_keys = {article.key: self.fingerprints.get(f"{article.url}index.md", "")
+                            for article in self.catalog.articles}
+        cache_file = self.cache_dir / "search-tokens.sqlite"
+        if self.journal is None:
+            stats = search_site.write(self.catalog, site_dir, cache_file=cache_file)
+        else:
+            self.journal.keep_tree(site_dir / search_site.DATA_DIR)  # its files are replaced by rename
             self.journal.keep_tree(site_dir / search_site.ASSETS_DIR)
-        stats = search_site.write(self.catalog, site_dir,
-                                  cache_file=self.cache_dir / "search-tokens.sqlite")
+            old = self.previous.search
+            changed = sorted(k for k in old.keys() | self.search_keys.keys() if old.get(k) != self.search_keys.get(k))
+            stats = search_site.update(self.catalog, site_dir, changed, cache_file=cache_file)
         log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.files} files, {stats.bytes} bytes, "
                  f"{stats.rewritten} rewritten "
                  f"({stats.tokenized} tokenized, the rest from the cache)")

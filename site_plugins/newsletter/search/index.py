@@ -425,7 +425,13 @@ def update(out_dir: Path, issues: dict[int, list[SearchDoc]], *, synonyms: list[
         shards = shard_count(postings)
         if shards != head["shards"]:
             return None
-        terms = {t for frequencies in (gone, added) for f in frequencies.values() for field in f for t in field}
+        # Only the terms whose posting of a changed article differs: an edit of a few sentences touches
+        # a few shards, not every shard the article has a token in.
+        terms = set()
+        for doc_id in changed:
+            before, after = gone.get(doc_id, [{}] * len(FIELDS)), added.get(doc_id, [{}] * len(FIELDS))
+            for old_terms, new_terms in zip(before, after):
+                terms.update(t for t in old_terms.keys() | new_terms.keys() if old_terms.get(t) != new_terms.get(t))
         for number in sorted({shard_of(t, shards) for t in terms}):
             current = _shard_postings(decode((out_dir / f"shards/{number}.json.gz").read_bytes()))
             gone_ids = set(gone)
