@@ -70,7 +70,10 @@ class Server:
             self.process = subprocess.Popen([*command, f"127.0.0.1:{self.port}"], cwd=cwd, stdout=out,
                                             stderr=subprocess.STDOUT, env=env)
 
-    def stop(self) -> None:
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *exc) -> None:
         self.process.send_signal(signal.SIGINT)
         try:
             self.process.wait(timeout=60)
@@ -84,8 +87,9 @@ def _article(project: Path, docs: str) -> Path:
     return articles[len(articles) // 2]
 
 
-def _url(base: str, article: Path) -> str:
-    return f"{base}issues/{int(article.parent.name)}/{article.stem.lower()}/"
+def _url(base: str, article: Path, folder: str) -> str:
+    """Ours: issues/<number>/<slug>/; Material: the Markdown's own path (issues/<NNN>/<file>/)."""
+    return f"{base}issues/{folder}/{article.stem.lower()}/"
 
 
 def _edit(article: Path, kind: str, n: int) -> str:
@@ -145,11 +149,10 @@ def bench_size(size: int, edits: int) -> dict:
     work = bench.WORK / str(size)
     result = {"count": projects["count"]}
 
-    server = Server([sys.executable, "-m", "newsletter.cli", "serve", "--addr"], ours, work / "serve-ours.log",
-                    {**ENV, "NEWSLETTER_PDF": "1"})
-    try:
+    with Server([sys.executable, "-m", "newsletter.cli", "serve", "--addr"], ours, work / "serve-ours.log",
+                {**ENV, "NEWSLETTER_PDF": "1"}) as server:
         article = _article(ours, ".")
-        url = _url(server.base, article)
+        url = _url(server.base, article, str(int(article.parent.name)))
         start = time.perf_counter()
         _wait(lambda: _get(url), "our first build", pause=0.5)
         result["ours_first"] = time.perf_counter() - start
@@ -158,20 +161,15 @@ def bench_size(size: int, edits: int) -> dict:
         result["ours"] = _time_edits(article, url, edits, lambda: time.sleep(1.0))
         word = f"鹈鹕{edits - 1}号"
         result["search"] = _search_finds(server.base, word, f"［合成］预览测速标题{edits - 1}号")
-    finally:
-        server.stop()
 
-    server = Server([sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a"], material,
-                    work / "serve-material.log", ENV)
-    try:
+    with Server([sys.executable, "-m", "mkdocs", "serve", "--dirty", "-a"], material,
+                work / "serve-material.log", ENV) as server:
         article = _article(material, "docs")
-        url = _url(server.base, article)
+        url = _url(server.base, article, article.parent.name)
         start = time.perf_counter()
         _wait(lambda: _get(url), "Material's first build", pause=0.5)
         result["material_first"] = time.perf_counter() - start
         result["material"] = _time_edits(article, url, edits, lambda: time.sleep(1.0))
-    finally:
-        server.stop()
     return result
 
 
