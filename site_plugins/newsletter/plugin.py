@@ -40,7 +40,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def on_startup(self, *, command, dirty):
         self.dirty = dirty
         self.serving = command == "serve"
-        self.parsed = ParseCache()
+        self.parsed, self.parsed_salt = ParseCache(), None
         self.signer = buildcache.Signer()
         self.compiled = CompiledTemplates()
         self.site_states: dict[str, buildcache.SiteState] = {}  # the preview's, by site directory
@@ -118,6 +118,9 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         if self.html_cache is None or (self.html_cache.path, self.html_cache.salt) != (path, salt):
             self.html_cache = buildcache.DiskCache(path, salt)  # the preview keeps one across rebuilds
             markup.use_store(self.html_cache)
+        if self.parsed_salt != (self.cache_dir, salt):  # a new process: what the last one parsed
+            self.parsed, self.parsed_salt = ParseCache(), (self.cache_dir, salt)
+            self.parsed.load(self.cache_dir / "parsed.pickle", salt)
         self.parsed.begin()
         catalog, problems = content.load_catalog(self.root, self.settings, self.parsed)
         self.parsed.sweep()
@@ -208,8 +211,9 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def on_post_build(self, config):
         if self.strict_warnings and self.strict_warnings.count:
             return  # MkDocs aborts this strict build right after post_build; on_build_error discards it
-        if not self.serving:
-            self.html_cache.save()  # the preview saves it when it stops
+        if not self.serving:  # the preview saves these when it stops
+            self.html_cache.save()
+            self.parsed.save(self.cache_dir / "parsed.pickle", self.parsed_salt[1])
         site_dir = Path(config.site_dir)
         self.made: dict[str, str] = {}  # site path of a file made from an issue -> digest of its sources
         self._write_search_index(site_dir)
@@ -225,6 +229,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.pdf_queue.stop()
         if self.html_cache is not None:
             self.html_cache.save()
+        if self.parsed_salt is not None:
+            self.parsed.save(self.cache_dir / "parsed.pickle", self.parsed_salt[1])
 
     def _publish_staged_site(self, config) -> None:
         """Swap the fully built staging directory in for site_dir, or keep what an in-place build
