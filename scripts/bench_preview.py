@@ -104,15 +104,37 @@ def _edit(article: Path, kind: str, n: int) -> str:
     return marker
 
 
-def _time_edits(article: Path, url: str, edits: int, settle) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {"body": [], "title": []}
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children so far (the server may be a child of a
+    wrapper): a measure of the work a save costs that the machine's load does not inflate much."""
+    total = 0.0
+    for each in [pid, *_children(pid)]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+    return found + [g for c in found for g in _children(c)]
+
+
+def _time_edits(article: Path, url: str, edits: int, settle, pid: int) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {"body": [], "title": [], "cpu": []}
     for n in range(edits):
         for kind in ("body", "title"):
             settle()
             marker = _edit(article, kind, n)
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), _cpu_seconds(pid)
             _wait(lambda: marker in (_get(url) or ""), f"{kind} edit {n} at {url}")
             times[kind].append(time.perf_counter() - start)
+            times["cpu"].append(_cpu_seconds(pid) - cpu)
     return times
 
 
@@ -158,7 +180,7 @@ def bench_size(size: int, edits: int) -> dict:
         result["ours_first"] = time.perf_counter() - start
         _wait(lambda: _pdfs_ready(ours, server.base), "our PDFs", pause=2)
         result["ours_pdfs"] = time.perf_counter() - start
-        result["ours"] = _time_edits(article, url, edits, lambda: time.sleep(1.0))
+        result["ours"] = _time_edits(article, url, edits, lambda: time.sleep(1.0), server.process.pid)
         word = f"鹈鹕{edits - 1}号"
         result["search"] = _search_finds(server.base, word, f"［合成］预览测速标题{edits - 1}号")
 
@@ -169,7 +191,7 @@ def bench_size(size: int, edits: int) -> dict:
         start = time.perf_counter()
         _wait(lambda: _get(url), "Material's first build", pause=0.5)
         result["material_first"] = time.perf_counter() - start
-        result["material"] = _time_edits(article, url, edits, lambda: time.sleep(1.0))
+        result["material"] = _time_edits(article, url, edits, lambda: time.sleep(1.0), server.process.pid)
     return result
 
 
@@ -181,15 +203,17 @@ def report(results: dict[int, dict], edits: int) -> str:
              "PDF is served); Material: `mkdocs serve --dirty` over the same Markdown, in the same run. The "
              "machine is shared: compare the two columns, not runs.\n",
              "| articles | ours: body edit (s) | ours: title edit (s) | Material `serve --dirty`: body (s) | "
-             "Material: title (s) | ours / Material | search finds the edit | first build: ours / Material (s) |",
-             "|---:|---:|---:|---:|---:|---:|---|---:|"]
+             "Material: title (s) | ours / Material | CPU per save: ours / Material (s) | search finds the edit | "
+             "first build: ours / Material (s) |",
+             "|---:|---:|---:|---:|---:|---:|---:|---|---:|"]
     for size, r in results.items():
         ours = {k: statistics.median(v) for k, v in r["ours"].items()}
         theirs = {k: statistics.median(v) for k, v in r["material"].items()}
         both = statistics.median(r["ours"]["body"] + r["ours"]["title"])
         base = statistics.median(r["material"]["body"] + r["material"]["title"])
         lines.append(f"| {r['count']:,} | {ours['body']:.2f} | {ours['title']:.2f} | {theirs['body']:.2f} | "
-                     f"{theirs['title']:.2f} | {both / base:.2f}× | {'yes' if r['search'] else 'NO'} | "
+                     f"{theirs['title']:.2f} | {both / base:.2f}× | {ours['cpu']:.2f} / {theirs['cpu']:.2f} | "
+                     f"{'yes' if r['search'] else 'NO'} | "
                      f"{r['ours_first']:.1f} / {r['material_first']:.1f} |")
     lines.append("")
     for size, r in results.items():

@@ -45,6 +45,7 @@ class DiskCache:
         self.path, self.salt = path, salt
         self.old: dict[str, Any] = {}
         self.used: dict[str, Any] = {}
+        self.made = 0
         try:
             with path.open("rb") as f:
                 stored = pickle.load(f)
@@ -57,11 +58,18 @@ class DiskCache:
         key = digest(kind, text)
         if key in self.used:
             return self.used[key]
-        value = self.old[key] if key in self.old else make(text)
+        if key in self.old:
+            value = self.old[key]
+        else:
+            value = make(text)
+            self.made += 1
         self.used[key] = value
         return value
 
     def save(self) -> None:
+        """Write what this build used (only if that differs from what was loaded)."""
+        if not self.made and self.used.keys() == self.old.keys():
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         with tmp.open("wb") as f:

@@ -45,7 +45,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.compiled = CompiledTemplates()
         self.site_states: dict[str, buildcache.SiteState] = {}  # the preview's, by site directory
         self.html_cache = None
-        self.pdf_queue = PdfQueue(self._render_pdf)
+        self.pdf_queue = PdfQueue(self._render_pdfs)
 
     # First, so that every plugin's on_config sees (and writes to) the staging site_dir.
     @event_priority(100)
@@ -134,6 +134,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.specs = {}
         specs = pages.site_pages(self.catalog)
         self.fingerprints = buildcache.page_fingerprints(specs, self.salt, self.signer)
+        for file in files.documentation_pages():  # hand-written pages in docs/: few, and they show the
+            file.is_modified = lambda: True       # nav and templates, which MkDocs' mtime check does not see
         for spec in specs:
             if files.get_file_from_path(spec.src_uri) is not None:
                 continue  # a hand-written page in docs/ wins
@@ -306,10 +308,10 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
         return PdfSetup(self.root, self.root / self.config.templates_dir, self.settings.pdf_timeout)
 
-    def _render_pdf(self, catalog: Catalog, issue, target: Path) -> None:
+    def _render_pdfs(self, catalog: Catalog, targets: list) -> None:
         from .pdf.build import write_pdfs
 
-        write_pdfs(catalog, self._pdf_setup(), [(issue, target)])
+        write_pdfs(catalog, self._pdf_setup(), targets)
 
     def _write_emails(self, site_dir: Path, site_url: str | None) -> None:
         """Each issue's email edition next to its issue page (cached, see mail/build.py); a dirty build
