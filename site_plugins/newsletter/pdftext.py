@@ -18,8 +18,11 @@ What is done with the boxes, page by page:
 * **Lines.** Words on one baseline within a column are one line. Consecutive lines set larger than the
   body text (titles, headings) are one line: a wrapped title is not broken up.
 * **Paragraph ends** are marked as pdftotext marks them for Word files, with a space at the line end:
-  a line that stops well short of the column's right edge, or whose next line is indented, set in another
-  size, or further below than the column's line spacing.
+  a line that stops well short of the column's right edge (edges measured over the whole document), or
+  whose next line is indented, set in another size, further below than the column's line spacing, or a
+  numbered item; a short line that only a long unbreakable word made short does not end one.
+* **Notes.** A raised small number is a note mark, written ``[n]``; the notes at a page's foot are
+  written after the paragraph the page break cut, so it is not split by them.
 * **Links.** A link annotation over a title or the 发布日期/来源 line is written as a URL line right after
   that line (the importer makes it ``source_url``); a link over body text as a URL line after the last
   line it covers; a link whose text is its own address adds nothing.
