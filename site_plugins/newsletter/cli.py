@@ -180,7 +180,8 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    return _run_host(args, "serve", "-a", args.addr)
+    # --dirty: after the first build a save re-renders only what it changed (plugin.py, buildcache.py)
+    return _run_host(args, "serve", "-a", args.addr, "--dirty")
 
 
 def build_parser() -> argparse.ArgumentParser:
