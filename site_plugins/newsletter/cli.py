@@ -156,7 +156,7 @@ def cmd_email(args) -> int:
 
 
 def cmd_send(args) -> int:
-    from .mail.command import send_issue
+    from .mail.send_command import send_issue
 
     return send_issue(_mail_project(args), args, os.environ)
 
@@ -180,7 +180,8 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    return _run_host(args, "serve", "-a", args.addr)
+    # --dirty: after the first build a save re-renders only what it changed (plugin.py, buildcache.py)
+    return _run_host(args, "serve", "-a", args.addr, "--dirty")
 
 
 def build_parser() -> argparse.ArgumentParser:
