@@ -12,9 +12,9 @@ from mkdocs.exceptions import Abort, BuildError, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from . import buildcache, content, feeds, markup, pages
+from . import buildcache, content, feeds, markup, pages, publish
 from .search import site as search_site
-from .config import NewsletterConfig
+from .config import NewsletterConfig, drafts_shown
 from .model import Catalog
 from .problems import errors, format_problems, warnings
 from .render import Renderer, template_location
@@ -27,16 +27,18 @@ KEPT = "nothing was published: the site directory keeps the previous build"
 class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     supports_multiple_instances = False
     dirty = False  # `mkdocs build --dirty` / `serve --dirty`: only pages whose fingerprint changed are rendered
+    command = None  # "build", "serve" or "gh-deploy": the preview (serve) shows drafts
 
     def on_startup(self, *, command, dirty):
         self.dirty = dirty
+        self.command = command
 
     # First, so that every plugin's on_config sees (and writes to) the staging site_dir.
     @event_priority(100)
     def on_config(self, config):
         self._stage_site(config)
         try:
-            self.settings = self.config.settings()
+            self.settings = self.config.settings(show_drafts=drafts_shown(self.command))
         except ValueError as exc:
             raise PluginError(f"Plugin 'newsletter' option 'sections': {exc}") from None
         self.root = Path(config.config_file_path).resolve().parent
@@ -91,6 +93,9 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             self.specs[spec.src_uri] = spec
         for feed in feeds.site_feeds(self.catalog, config.site_name, config.site_url):
             files.append(File.generated(config, feed.path, content=feed.xml))
+        for item in publish.published_files(self.catalog, self.root, self.cache_dir / "images"):
+            if files.get_file_from_path(item.site_path) is None:
+                files.append(File.generated(config, item.site_path, abs_src_path=str(item.source)))
         return files
 
     def on_page_markdown(self, markdown, page, config, files):

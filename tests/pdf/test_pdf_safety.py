@@ -52,7 +52,8 @@ def one_article_issue(project, body: str, raw_html: bool = False) -> Path:
 
 
 def test_sanitized_file_urls_embed_and_attach_nothing(project, outside):
-    body = (f"正文开头。\n\n![图]({outside.as_uri()}/secret.png)\n\n[附件]({outside.as_uri()}/secret.txt)\n\n"
+    # Raw HTML: the same links in Markdown are content errors before any PDF is made (tests/site/test_assets.py).
+    body = (f'正文开头。\n\n<img alt="图" src="{outside.as_uri()}/secret.png">\n\n<a href="{outside.as_uri()}/secret.txt">附件</a>\n\n'
             f'<link rel="stylesheet" href="{outside.as_uri()}/secret.css">\n\n正文结尾。')
     pdf = one_article_issue(project, body)
     result = project.newsletter("pdf", "12")
@@ -64,7 +65,7 @@ def test_sanitized_file_urls_embed_and_attach_nothing(project, outside):
 
 
 def test_relative_path_out_of_the_project_is_a_clear_error(project, outside):
-    pdf = one_article_issue(project, "正文。\n\n![图](../../../outside/secret.png)\n")
+    pdf = one_article_issue(project, '正文。\n\n<img alt="图" src="../../../outside/secret.png">\n')  # raw HTML, see above
     result = project.newsletter("pdf", "12")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "issues/012/01-a.md:1: pdf: " in result.stderr
