@@ -3,11 +3,14 @@ real MkDocs builds, a static HTTP server and Debian's Chromium driven by Playwri
 
 from __future__ import annotations
 
+import contextlib
+import faulthandler
 import functools
 import http.server
 import importlib.util
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -27,6 +30,61 @@ CHROMIUM_ARGS = [
 ]
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+# ---------------------------------------------------------------- no skipped tests
+
+_NOT_RUN: list[str] = []  # tests that skipped (or xfailed): each one is a test that could not fail
+_STDERR_FD: int | None = None  # the terminal's stderr, for tracebacks written while output is captured
+
+
+def pytest_configure(config):
+    global _STDERR_FD
+    _STDERR_FD = os.dup(sys.stderr.fileno())  # output capture is suspended while plugins configure
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else getattr(report, "wasxfail", "")
+        _NOT_RUN.append(f"{report.nodeid}: {reason}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """A skipped test is a failed run: a missing page, browser or system capability must fail, not hide."""
+    if _NOT_RUN and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _NOT_RUN:
+        terminalreporter.section("skipped tests fail the run", sep="=", red=True, bold=True)
+        for line in _NOT_RUN:
+            terminalreporter.line(line, red=True)
+        terminalreporter.line(f"{len(_NOT_RUN)} test(s) skipped or xfailed; the suite passes only with 0 skipped.", red=True)
+
+
+class Hang(BaseException):
+    """Raised by hard_timeout. A BaseException, so no ``except Exception`` in the product swallows it."""
+
+
+@contextlib.contextmanager
+def hard_timeout(seconds: float, what: str):
+    """Fail when the block is still running after ``seconds``: a guard against hangs, not a speed figure
+    (give it ten times what the work needs on a busy machine). A hang the interpreter cannot interrupt
+    (inside C code) ends the whole test process after twice as long, with every thread's traceback."""
+
+    def expire(signum, frame):
+        raise Hang(f"{what}: still running after {seconds:g} s (a hang)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    faulthandler.dump_traceback_later(2 * seconds, exit=True,
+                                      file=_STDERR_FD if _STDERR_FD is not None else sys.stderr)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        faulthandler.cancel_dump_traceback_later()
+        signal.signal(signal.SIGALRM, previous)
 
 
 def article_text(title="测试文章", section="market", date="2014-10-26", source="测试来源", body="正文。", **extra) -> str:
@@ -205,7 +263,8 @@ class PageWatch:
 
 @pytest.fixture
 def open_page(browser):
-    """open_page(url, **context_options) -> PageWatch; external requests are blocked and recorded."""
+    """open_page(url, **context_options) -> PageWatch; fails unless the page is served with HTTP 200;
+    external requests are blocked and recorded."""
     contexts = []
 
     def opener(url: str, **options) -> PageWatch:
@@ -214,7 +273,9 @@ def open_page(browser):
         context.route(lambda u: not u.startswith("http://127.0.0.1"), lambda route: route.abort())
         page = context.new_page()
         watch = PageWatch(page, url)
-        page.goto(url, wait_until="networkidle")
+        response = page.goto(url, wait_until="networkidle")
+        assert response is not None and response.status == 200, \
+            f"{url}: HTTP {response.status if response else 'no response'}"
         return watch
 
     yield opener

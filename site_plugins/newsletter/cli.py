@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import os
 import subprocess
 import sys
@@ -16,34 +17,62 @@ from .problems import errors, format_problems
 
 def load_mkdocs(config_file: Path):
     """mkdocs.yml and its newsletter plugin (the one place the site is configured)."""
-    import logging
-
     from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
 
-    logging.getLogger("mkdocs").setLevel(logging.ERROR)
-    config = load_config(str(config_file))
+    logger = logging.getLogger("mkdocs")
+    logger.setLevel(logging.ERROR)
+    collected = _Collected()
+    logger.addHandler(collected)
+    try:
+        config = load_config(str(config_file))
+    except MkDocsException as exc:  # mkdocs logs each bad option, then raises Abort (a silent SystemExit)
+        raise SystemExit("\n".join(f"{config_file.name}: {m}" for m in collected.messages) or f"{config_file}: {exc}")
+    finally:
+        logger.removeHandler(collected)
     plugin = config.plugins.get("newsletter")
     if plugin is None:
         raise SystemExit(f"{config_file}: plugins: the newsletter plugin is not configured")
     return config, plugin
 
 
+class _Collected(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
 def load_settings(config_file: Path) -> Settings:
     return load_mkdocs(config_file)[1].config.settings()
 
 
-def _project(args) -> tuple[Path, Settings]:
+def _config_file(args) -> Path:
     config_file = Path(args.config).resolve()
     if not config_file.is_file():
         raise SystemExit(f"{args.config}: not found; run from the project folder or pass -f path/to/mkdocs.yml")
+    return config_file
+
+
+def _project(args) -> tuple[Path, Settings]:
+    config_file = _config_file(args)
     return config_file.parent, load_settings(config_file)
 
 
 def cmd_check(args) -> int:
-    root, settings = _project(args)
-    catalog, problems = content.load_catalog(root, settings)
+    from .config import site_url_problems
+
+    config_file = _config_file(args)
+    config, plugin = load_mkdocs(config_file)
+    catalog, problems = content.load_catalog(config_file.parent, plugin.config.settings())
     if problems:
         print(format_problems(problems), file=sys.stderr)
+    # About the site's configuration, not the content: on stdout, so the content report stays the one
+    # every command prints.
+    for problem in site_url_problems(args.config, config.site_url):
+        print(problem)
     if errors(problems):
         return 1
     print(f"ok: {len(catalog.issues)} issue(s), {len(catalog.articles)} article(s)")
@@ -104,18 +133,33 @@ def cmd_new_article(args) -> int:
 def cmd_pdf(args) -> int:
     from .pdf.command import make_pdfs
 
-    config_file = Path(args.config).resolve()
-    if not config_file.is_file():
-        raise SystemExit(f"{args.config}: not found; run from the project folder or pass -f path/to/mkdocs.yml")
+    config_file = _config_file(args)
     config, plugin = load_mkdocs(config_file)
     return make_pdfs(config_file.parent, plugin.config.settings(), Path(config.site_dir),
                      config_file.parent / plugin.config.templates_dir, args)
 
 
-def cmd_import_text(args) -> int:
-    from . import legacy
+def _mail_project(args):
+    from .mail.command import Project
 
-    return legacy.import_text_command(Path(args.seed), Path(args.out), number=args.number, force=args.force)
+    config_file = _config_file(args)
+    config, plugin = load_mkdocs(config_file)
+    return Project(config_file.parent, plugin.config.settings(), Path(config.site_dir),
+                   config_file.parent / plugin.config.templates_dir, config.site_url or None)
+
+
+def cmd_email(args) -> int:
+    from .mail.command import make_email
+
+    return make_email(_mail_project(args), args)
+
+
+def cmd_import(args) -> int:
+    from . import importer
+
+    config_file = Path(args.config).resolve()
+    root, settings = _project(args) if config_file.is_file() else (Path.cwd(), Settings())
+    return importer.import_command(args.files, args.out, settings, root, number=args.number, force=args.force)
 
 
 def _mkdocs(args, verb: str, extra: list[str]) -> int:
@@ -150,12 +194,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--section")
     p.set_defaults(run=cmd_new_article)
 
-    p = sub.add_parser("import-text", help="import a printed issue's extracted text into issues/NNN/")
-    p.add_argument("seed", help="the text file")
-    p.add_argument("--out", required=True, help="issue folder to write, e.g. issues/034")
-    p.add_argument("--number", type=int)
-    p.add_argument("--force", action="store_true", help="replace an existing issue folder")
-    p.set_defaults(run=cmd_import_text)
+    p = sub.add_parser("import", aliases=["import-text"],
+                       help="import printed issues (PDF or extracted text), each into its own issues/NNN/")
+    p.add_argument("files", nargs="+", metavar="FILE", help="a printed issue: .pdf, or the text extracted from one")
+    p.add_argument("--out", required=True,
+                   help="the issues folder (each issue goes to OUT/NNN/, NNN from 总第 N 期), or one issue's folder")
+    p.add_argument("--number", type=int, help="the issue number, for a single file without a running header")
+    p.add_argument("--force", action="store_true", help="replace an existing issue folder as a whole")
+    p.set_defaults(run=cmd_import)
 
     p = sub.add_parser("pdf", help="write the printable PDF of an issue (default: into the site, next to its page)")
     p.add_argument("number", nargs="?", type=int, help="issue number, e.g. 34")
@@ -164,6 +210,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, help="seconds per issue (default: plugin option pdf: timeout)")
     p.add_argument("--no-cache", action="store_true", help="render even if an unchanged PDF is cached")
     p.set_defaults(run=cmd_pdf)
+
+    p = sub.add_parser("email", help="write the email edition of an issue (HTML, text and .eml; default: into the site)")
+    p.add_argument("number", type=int, help="issue number, e.g. 34")
+    p.add_argument("--site-url", help="the site's address for the links (default: site_url in mkdocs.yml)")
+    p.add_argument("--out", help="folder to write into (default: site/issues/N/)")
+    p.add_argument("--no-cache", action="store_true", help="render even if an unchanged edition is cached")
+    p.set_defaults(run=cmd_email)
 
     p = sub.add_parser("build", help="build the site (mkdocs build)")
     p.add_argument("--strict", action="store_true")

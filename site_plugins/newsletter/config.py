@@ -11,7 +11,9 @@ import os
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
-from .model import DEFAULT_SECTIONS, Section, Settings
+from .problems import Problem
+from .mail.addresses import check_address, check_unsubscribe
+from .model import DEFAULT_MASTHEAD, DEFAULT_SECTIONS, EmailSettings, Section, Settings
 
 
 class SectionConfig(base.Config):
@@ -40,6 +42,42 @@ def drafts_shown(command: str | None) -> bool:
     return command == "serve" or os.environ.get("NEWSLETTER_DRAFTS", "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+class _CheckedText(c.Type):
+    """Text normalised and checked by a MkDocs-free rule (``check`` raises ValueError with the message)."""
+
+    def __init__(self, check, default: str = ""):
+        super().__init__(str, default=default)
+        self.check = check
+
+    def run_validation(self, value):
+        value = super().run_validation(value)
+        try:
+            return self.check(value) if value else value
+        except ValueError as exc:
+            raise c.ValidationError(str(exc)) from None
+
+
+class EmailConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    from_name = c.Type(str, default=DEFAULT_MASTHEAD)
+    from_address = _CheckedText(check_address)
+    reply_to = _CheckedText(check_address)
+    unsubscribe = _CheckedText(check_unsubscribe)
+
+    def settings(self) -> EmailSettings:
+        return EmailSettings(enabled=self.enabled, from_name=self.from_name, from_address=self.from_address,
+                             reply_to=self.reply_to, unsubscribe=self.unsubscribe)
+
+
+def site_url_problems(config_file: str, site_url: str | None) -> list[Problem]:
+    """The one warning about an unset site_url: what the site and the email edition lose without it."""
+    if site_url:
+        return []
+    return [Problem(config_file, 1, "site_url", "not set, so feed links are relative, sitemap.xml is empty and "
+                    "the build writes no email edition; set site_url: https://… in mkdocs.yml "
+                    "(newsletter email also takes --site-url)", "warning")]
+
+
 class NewsletterConfig(base.Config):
     issues_dir = c.Type(str, default="issues")
     templates_dir = c.Type(str, default="templates")
@@ -51,6 +89,7 @@ class NewsletterConfig(base.Config):
     sections = c.ListOfItems(c.SubConfig(SectionConfig), default=[])
     archive = c.SubConfig(ArchiveConfig)
     pdf = c.SubConfig(PdfConfig)
+    email = c.SubConfig(EmailConfig)
 
     def settings(self, show_drafts: bool = False) -> Settings:
         sections = tuple(Section(s.key, s.title, i) for i, s in enumerate(self.sections)) or DEFAULT_SECTIONS
@@ -70,4 +109,5 @@ class NewsletterConfig(base.Config):
             per_page=self.archive.per_page,
             pdf_enabled=pdf_enabled(self.pdf.enabled),
             pdf_timeout=self.pdf.timeout,
+            email=self.email.settings(),
         )

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import frontmatter
 
-from . import assets, markup, vocabulary
+from . import assets, furniture, markup, vocabulary
 from .search import synonyms
 from .model import DEFAULT_MASTHEAD, SOURCELESS_SECTIONS, Article, Catalog, Issue, Settings
 from .problems import Problem
@@ -307,7 +307,7 @@ def load_issue(folder: Path, rel: str, settings: Settings, tags: vocabulary.Voca
         note=values.get("note"),
         articles=tuple(sort_articles(published, settings)),
     )
-    problems += completeness_warnings(issue, settings)
+    problems += completeness_warnings(issue, settings) + furniture.issue_warnings(issue)
     return issue, problems
 
 

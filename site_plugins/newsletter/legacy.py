@@ -2,7 +2,7 @@
 
 ``parse_printed_issue`` turns the text into an :class:`ImportedIssue`; ``write_issue`` writes it as
 ``issue.yml`` plus one ``NN-slug.md`` per article. Both are pure of MkDocs and never print;
-``import_text_command`` is the one place that reads a file and talks to the user (for ``cli.py``).
+``importer.py`` reads the files (``pdftext.py`` for PDFs) and talks to the user.
 
 What the text looks like, and the heuristics used (all checked against issue 34):
 
@@ -17,7 +17,8 @@ What the text looks like, and the heuristics used (all checked against issue 34)
   continues across it.
 * **A URL block becomes metadata only when it clearly is:** a block with one distinct URL that looks like an
   article address (a path with a 5+ digit run or a date, ending .htm/.html/.shtml or digits) placed right
-  after an article's last paragraph becomes that article's ``source_url``; a block of identical links to a
+  after an article's last paragraph becomes that article's ``source_url``, and so does one URL right after
+  the title or the meta line (``pdftext.py`` writes a link annotation over them there); a block of identical links to a
   document (.doc/.docx/.pdf/.xls/.xlsx/.zip/.rar) right after a paragraph ending in that file name turns the
   paragraph into a link. Every other URL block is dropped.
 * **Sections** start at a banner line ``【市场热点】``; the banner text is a section title from the model's
@@ -62,10 +63,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 import re
 import shutil
-import sys
 import tempfile
 import unicodedata
 from collections import Counter
@@ -75,6 +76,7 @@ from typing import Sequence
 
 import yaml
 
+from . import furniture
 from .model import DEFAULT_MASTHEAD, DEFAULT_SECTIONS, Section
 
 
@@ -107,10 +109,9 @@ _DOC_EXTENSIONS = (".doc", ".docx", ".pdf", ".xls", ".xlsx", ".zip", ".rar")
 
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _URL_LINE = re.compile(r"https?://\S+\Z")
-_BANNER = re.compile(r"【(?P<name>[^】]{1,12})】\Z")
-_HEADER = re.compile(r"(?P<masthead>\S.*?)\s+总第\s*(?P<number>\d+)\s*期\Z")
-_PAGE_NUMBER = re.compile(r"\d{1,3}\Z")
-_META = re.compile(r"发布(?:日期|时间)[:：]\s*(?P<date>.+?)(?:\s+来源[:：]\s*(?P<source>.+?))?\s*\Z")
+_BANNER = re.compile(r"【(?P<name>[^】]{1,24})】\Z")  # 24: letter-spaced 【国 内 资 讯】
+_META = re.compile(r"发\s*布\s*(?:日\s*期|时\s*间)\s*[:：]\s*(?P<date>.+?)(?:\s+来\s*源\s*[:：]\s*(?P<source>.+?))?"
+                   r"(?:\s+作\s*者\s*[:：]\s*(?P<authors>.+?))?\s*\Z")
 _DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,16}\s*[〔\[［(（]\s*\d{4}\s*[〕\]］)）]\s*\d+\s*号\Z")
 _PUBLISHER_HINT = re.compile(r"(公司|中心|研究院|研究所|协会|部)(（[^）]*）|\([^)]*\))?\Z")
 _ISO_DATE = re.compile(r"(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})")
@@ -179,7 +180,7 @@ def normalise_spaces(text: str) -> str:
 
 
 def parse_date(text: str) -> dt.date | None:
-    text = to_halfwidth_alnum(text)
+    text = unicodedata.normalize("NFKC", text)  # full-width digits and separators: ２０１４－１０－３０
     m = _ISO_DATE.search(text) or _CN_DATE.search(text)
     if not m:
         return None
@@ -216,7 +217,7 @@ def _classify(text: str) -> tuple[list[_Line], dict]:
             kind = "url"
         elif _BANNER.match(stripped):
             kind = "banner"
-        elif _HEADER.match(stripped):
+        elif furniture.header_number(stripped) is not None:
             kind = "header"
         elif _META.match(stripped):
             kind = "meta"
@@ -232,9 +233,9 @@ def _mark_furniture(lines: list[_Line]) -> dict:
     for i, line in enumerate(lines):
         if line.kind != "header":
             continue
-        m = _HEADER.match(line.text)
-        info["numbers"][int(m.group("number"))] += 1
-        info["mastheads"][m.group("masthead").strip()] += 1
+        m = furniture.RUNNING_HEADER.match(line.text)
+        info["numbers"][furniture.header_number(line.text)] += 1
+        info["mastheads"][furniture.squeeze(m.group("masthead"))] += 1
         line.kind = "furniture"
         seen = 0
         for nxt in lines[i + 1:]:
@@ -244,7 +245,7 @@ def _mark_furniture(lines: list[_Line]) -> dict:
                 nxt.kind = "furniture"
                 continue
             seen += 1
-            if nxt.kind == "text" and _PAGE_NUMBER.match(nxt.text):
+            if nxt.kind == "text" and furniture.is_page_number(nxt.text):
                 nxt.kind = "furniture"
             elif nxt.kind == "text" and (counts[nxt.text] > 1 or _PUBLISHER_HINT.search(nxt.text)) and seen == 1:
                 info["publishers"][nxt.text] += 1
@@ -252,7 +253,7 @@ def _mark_furniture(lines: list[_Line]) -> dict:
             else:
                 break
         for prev in reversed(lines[max(0, i - 2):i]):  # a page number printed just above the header
-            if prev.kind == "text" and _PAGE_NUMBER.match(prev.text):
+            if prev.kind == "text" and furniture.is_page_number(prev.text):
                 prev.kind = "furniture"
     for line in lines:  # the publisher line also where no header precedes it
         if line.kind == "text" and line.text in info["publishers"]:
@@ -276,12 +277,20 @@ class _RawArticle:
     body: list[_Line]
     doc_number: str | None = None
 
+    @property
+    def title_url(self) -> str | None:
+        """The one address linked from the title (URL lines between the title and the 发布日期 line)."""
+        urls = {l.text for l in self.between if l.kind == "url"}
+        return urls.pop() if len(urls) == 1 else None
+
+    between: list[_Line] = field(default_factory=list)
+
 
 def _title_span(lines: list[_Line], meta_index: int, column: int) -> tuple[int, int, str | None]:
     """Indexes of the first and last title lines above the meta line, and a document number found between."""
     doc_number = None
     j = meta_index - 1
-    while j >= 0 and (lines[j].kind in ("blank", "furniture") or (lines[j].kind == "text" and _DOC_NUMBER.match(lines[j].text) and doc_number is None)):
+    while j >= 0 and (lines[j].kind in ("blank", "furniture", "url") or (lines[j].kind == "text" and _DOC_NUMBER.match(lines[j].text) and doc_number is None)):
         if lines[j].kind == "text":
             doc_number = lines[j].text
         j -= 1
@@ -310,8 +319,8 @@ def _split_articles(lines: list[_Line], column: int, banners: dict[str, str], wa
             warnings.append(f"line {lines[meta_i].no}: no title found above the date line")
         if not before:
             warnings.append(f"line {lines[meta_i].no}: article before any section banner gets no section")
-        articles.append(_RawArticle(lines[start:last + 1], lines[meta_i], before[-1] if before else None,
-                                    lines[meta_i + 1:end], doc))
+        articles.append(_RawArticle([l for l in lines[start:last + 1] if l.kind == "text"], lines[meta_i], before[-1] if before else None,
+                                    lines[meta_i + 1:end], doc, lines[last + 1:meta_i]))
     stray = [l for l in lines[:spans[0][0]] if l.kind == "text"] if spans else []
     if stray:
         warnings.append(f"line {stray[0].no}: {len(stray)} line(s) of text before the first article were ignored")
@@ -322,7 +331,7 @@ def _banner_sections(lines: list[_Line], banners: dict[str, str], warnings: list
     sections = []
     for i, line in enumerate(lines):
         if line.kind == "banner":
-            name = _BANNER.match(line.text).group("name").strip()
+            name = furniture.squeeze(_BANNER.match(line.text).group("name"))
             if name not in banners:
                 warnings.append(f"line {line.no}: unknown section banner 【{name}】; its articles get no section")
             sections.append((i, banners.get(name)))
@@ -567,8 +576,8 @@ def _place_urls(blocks: list[_Block], paras: list[_Block]) -> str | None:
         if url.lower().endswith(_DOC_EXTENSIONS):
             if before and before[-1].text.lower().endswith("." + url.lower().rsplit(".", 1)[-1]):
                 before[-1].urls = [url]
-        elif _ARTICLE_URL.match(url) and not text_after and source_url is None:
-            source_url = url
+        elif source_url is None and (not before or _ARTICLE_URL.match(url) and not text_after):
+            source_url = url  # linked from the title or the 发布日期/来源 line, or the article's own address at its end
     return source_url
 
 
@@ -621,8 +630,10 @@ def parse_printed_issue(text: str, *, number: int | None = None,
             warnings.append("no running header (… 总第 N 期) found; pass the issue number")
     elif detected is not None and detected != number:
         warnings.append(f"the running header says 总第 {detected} 期 but the number given is {number}")
-    banners = {s.title: s.key for s in sections}
+    publisher = info["publishers"].most_common(1)[0][0] if info["publishers"] else None
+    banners = {furniture.squeeze(s.title): s.key for s in sections}
     raw_articles = _split_articles(lines, column, banners, warnings)
+    _stray_furniture(lines, raw_articles, publisher, warnings)
     if not raw_articles:
         warnings.append("no articles found (no 发布日期/发布时间 lines)")
     width = max(2, len(str(len(raw_articles))))
@@ -631,9 +642,35 @@ def parse_printed_issue(text: str, *, number: int | None = None,
         articles.append(_article(raw, order, width, column, trailing_mode, warnings))
     dates = [a.front_matter["date"] for a in articles if isinstance(a.front_matter.get("date"), dt.date)]
     masthead = info["mastheads"].most_common(1)[0][0] if info["mastheads"] else DEFAULT_MASTHEAD
-    publisher = info["publishers"].most_common(1)[0][0] if info["publishers"] else None
-    return ImportedIssue(number=number, date=max(dates) if dates else None, title=masthead, period=None,
+    issue_date = _cover_date(lines, raw_articles) or (max(dates) if dates else None)
+    return ImportedIssue(number=number, date=issue_date, title=masthead, period=None,
                          publisher=publisher, articles=articles, warnings=warnings)
+
+
+def _stray_furniture(lines: list[_Line], raw_articles: list[_RawArticle], publisher: str | None,
+                     warnings: list[str]) -> None:
+    """A line inside the articles that reads like page furniture but was not found as such: say where."""
+    first = raw_articles[0].meta.no if raw_articles else math.inf
+    for line in lines:
+        kind = furniture.line_kind(line.text, publisher) if line.kind == "text" and line.no >= first else None
+        if kind:
+            warnings.append(f"line {line.no}: '{line.text}' looks like {kind} but not like the page furniture "
+                            "around it; kept as text: check the article it lands in")
+
+
+_COVER_DATE = re.compile(r"(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}-\d{1,2}-\d{1,2})\s*\Z")
+
+
+def _cover_date(lines: list[_Line], raw_articles: list[_RawArticle]) -> dt.date | None:
+    """The publication date printed on the cover: a line before the first article ending in a date."""
+    first = raw_articles[0].title_lines[0].no if raw_articles and raw_articles[0].title_lines else 0
+    for line in lines:
+        if line.no >= first:
+            break
+        m = _COVER_DATE.search(unicodedata.normalize("NFKC", line.text)) if line.kind == "text" else None
+        if m and len(line.text) <= 60:
+            return parse_date(m.group(1))
+    return None
 
 
 def _article(raw: _RawArticle, order: int, width: int, column: int, trailing_mode: bool,
@@ -648,6 +685,7 @@ def _article(raw: _RawArticle, order: int, width: int, column: int, trailing_mod
     if date is None:
         warnings.append(f"line {raw.meta.no}: cannot read the date '{m.group('date')}'")
     source = normalise_spaces(m.group("source")) if m.group("source") else None
+    authors = [a for a in re.split(r"[、，,;；]|\s+", normalise_spaces(m.group("authors") or "")) if a]
     body_lines = list(raw.body)
     doc_number = raw.doc_number
     first = next((k for k, l in enumerate(body_lines) if l.kind == "text"), None)
@@ -655,6 +693,7 @@ def _article(raw: _RawArticle, order: int, width: int, column: int, trailing_mod
         doc_number = body_lines.pop(first).text
     blocks = _blocks(body_lines, column, trailing_mode)
     body, source_url = _render_body(blocks, column, lineno, warnings)
+    source_url = raw.title_url or source_url
     if not body.strip():
         warnings.append(f"line {lineno}: 《{title}》 has no text (a figure or table lost in extraction?); "
                         "write an editor's note as its body")
@@ -666,6 +705,8 @@ def _article(raw: _RawArticle, order: int, width: int, column: int, trailing_mod
     if doc_number:
         front["doc_number"] = normalise_spaces(doc_number)
     front["tags"] = []
+    if authors:
+        front["authors"] = authors
     return ImportedArticle(_slug(order, title, width), front, body, lineno)
 
 
@@ -763,51 +804,3 @@ def _swap_into_place(tmp: Path, dest: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-# ---------------------------------------------------------------- command
-
-def read_seed(path: Path) -> tuple[str | None, str | None]:
-    """The text of a seed file, or an error message (never an exception)."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        return None, f"{path}: cannot be read: {exc.strerror or exc}"
-    try:
-        return raw.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        hint = "save it as UTF-8"
-        try:
-            raw.decode("gb18030")
-            hint = f"it looks like GBK; convert it with: iconv -f GBK -t UTF-8 '{path}' -o '{path}.utf8'"
-        except UnicodeDecodeError:
-            pass
-        return None, f"{path}:{line}: file is not UTF-8; {hint}"
-
-
-def import_text_command(seed_path, out_dir, number: int | None = None, force: bool = False) -> int:
-    """``newsletter import-text SEED --out DIR [--number N] [--force]``: read, parse, write; exit code."""
-    text, error = read_seed(Path(seed_path))
-    if error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    imported = parse_printed_issue(text, number=number)
-    for warning in imported.warnings:
-        print(f"{seed_path}: warning: {warning}", file=sys.stderr)
-    if not imported.articles:
-        print(f"error: {seed_path}: no articles found; is this the text of a printed issue?", file=sys.stderr)
-        return 1
-    if imported.number is None:
-        print(f"error: {seed_path}: no issue number in the text; pass --number", file=sys.stderr)
-        return 1
-    try:
-        written = write_issue(imported, Path(out_dir), overwrite=force)
-    except FileExistsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except (OSError, ValueError) as exc:
-        print(f"error: {out_dir}: cannot write the issue: {exc}", file=sys.stderr)
-        return 1
-    print(f"imported issue {imported.number}: {len(written) - 1} articles -> {out_dir}", file=sys.stderr)
-    return 0

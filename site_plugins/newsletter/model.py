@@ -34,6 +34,18 @@ SOURCELESS_SECTIONS = frozenset({"announcements"})
 
 
 @dataclass(frozen=True)
+class EmailSettings:
+    """The email edition's sender and unsubscribe link (plugin option ``email:``); SMTP comes from the environment."""
+
+    enabled: bool = True  # site build writes each issue's email files (when site_url is set)
+    from_name: str = DEFAULT_MASTHEAD
+    from_address: str = ""
+    reply_to: str = ""
+    # A URL or mailto: with {token} (HMAC of the address) and/or {email} placeholders, or "" for none.
+    unsubscribe: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the model-side code needs from the site configuration (no MkDocs types)."""
 
@@ -49,6 +61,7 @@ class Settings:
     per_page: int = 20
     pdf_enabled: bool = True  # site build writes each issue's PDF (NEWSLETTER_PDF=0 turns it off)
     pdf_timeout: int = 120  # seconds one issue's PDF may take to render
+    email: EmailSettings = field(default_factory=EmailSettings)
 
     def section(self, key: str) -> Section | None:
         return next((s for s in self.sections if s.key == key), None)

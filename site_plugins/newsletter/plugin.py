@@ -130,6 +130,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         site_dir = Path(config.site_dir)
         self._write_search_index(site_dir)
         self._write_pdfs(site_dir)
+        self._write_emails(site_dir, config.site_url)
         self._publish_staged_site(config)
 
     def _publish_staged_site(self, config) -> None:
@@ -158,6 +159,16 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         except PdfError as exc:
             raise PluginError(f"PDF of an issue failed (set NEWSLETTER_PDF=0 to build without PDFs):\n{exc}") from None
         log.info(f"PDF: {len(report.rendered)} rendered, {len(report.reused)} unchanged (cache {setup.cache_dir})")
+
+    def _write_emails(self, site_dir: Path, site_url: str | None) -> None:
+        """Each issue's email edition next to its issue page (cached, see mail/build.py)."""
+        from .mail.build import write_site_editions
+
+        try:
+            log.info(write_site_editions(self.catalog, self.root, self.root / self.config.templates_dir,
+                                         site_dir, site_url))
+        except ValueError as exc:
+            raise PluginError(f"email edition: {exc}") from None
 
     def on_build_error(self, error):
         self._forget_counter()

@@ -31,16 +31,22 @@ def date_zh(value: dt.date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+def environment(templates_dir: Path, autoescape: Any = True) -> jinja2.Environment:
+    """Our Jinja set-up: escaping on (``autoescape`` may narrow it to HTML templates), strict undefined."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["date_zh"] = date_zh
+    return env
+
+
 class Renderer:
     def __init__(self, templates_dir: Path, site_globals: dict[str, Any] | None = None):
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(templates_dir)),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self.env.filters["date_zh"] = date_zh
+        self.env = environment(templates_dir)
         self.env.globals.update(site_globals or {})
 
     def render(self, spec: PageSpec, **extra: Any) -> str:

@@ -141,6 +141,44 @@ def _refused_structure(text: str, reader: _Reader, loader=yaml.SafeLoader) -> bo
     return refused
 
 
+_QUOTED_VALUE = re.compile(r"""\A\s*(?:-\s+)?(?:(?P<key>[^\s#'"][^:#]*?)\s*:\s+)?(?P<flow>\[\s*(?:[^\]"']*,\s*)*)?(?P<quote>["'])(?P<rest>.*)\Z""")
+
+
+def _closes(rest: str, quote: str) -> bool:
+    """Whether a scalar whose opening quote is followed by ``rest`` ends on the same line."""
+    if quote == "'":
+        return "'" in rest.replace("''", "")
+    return re.search(r'(?<!\\)(?:\\\\)*"', rest) is not None
+
+
+def _unclosed_quote(text: str, error_line: int) -> tuple[int, str | None, str] | None:
+    """The first line up to the parse error (0-based) whose value opens a quote it does not close.
+
+    PyYAML reports such a quote where it gave up (the end of the front matter, or the next quote),
+    which is not where the editor has to look.
+    """
+    lines = text.split("\n")
+    for number, line in enumerate(lines[: error_line + 1]):
+        m = _QUOTED_VALUE.match(line)
+        if m and not _closes(m.group("rest"), m.group("quote")):
+            if _error_line(lines[:number] + [line.rstrip() + m.group("quote")] + lines[number + 1:]) > error_line:
+                return number, m.group("key"), m.group("quote")  # closing it there mends the document
+            return None
+    return None
+
+
+def _error_line(lines: list[str]) -> float:
+    """The 0-based line of the first YAML error in ``lines``, or infinity when they parse."""
+    try:
+        yaml.compose("\n".join(lines), Loader=_FAST_LOADER)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return mark.line if mark else 0
+    except (yaml.YAMLError, RecursionError):
+        return 0
+    return math.inf
+
+
 def read_mapping(text: str, path: str, *, line_offset: int = 0, what: str = "front matter") -> tuple[Document | None, list[Problem]]:
     """Parse ``text`` as one YAML mapping. ``line_offset`` is the file line before ``text`` starts."""
     reader = _Reader(path, line_offset)
@@ -157,6 +195,12 @@ def read_mapping(text: str, path: str, *, line_offset: int = 0, what: str = "fro
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = (mark.line + 1 if mark else 1) + line_offset
+        opened = _unclosed_quote(text, mark.line if mark else 0)
+        if opened is not None:
+            quote_line, key, quote = opened
+            return None, [Problem(path, quote_line + 1 + line_offset, key or what,
+                                  f"quote opened here is never closed (the parser read on to line {line}); "
+                                  f"end the value with {quote}")]
         reason = exc.problem or "could not be parsed"
         return None, [Problem(path, line, what, f"invalid YAML: {reason}; check indentation, colons and quotes")]
     except yaml.YAMLError as exc:

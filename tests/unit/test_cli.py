@@ -1,5 +1,7 @@
 """The editors' command: scaffolding never overwrites, and check reports like the build."""
 
+import re
+
 from conftest import issue_yml
 
 
@@ -13,6 +15,14 @@ def test_new_issue_and_article_scaffold_then_check(project):
     assert again.returncode == 1 and "already exists" in again.stderr
     assert (project.path / "issues/035/01-first.md").read_text(encoding="utf-8") == text
     assert project.newsletter("new-issue", "35").returncode == 1
+    # The editor fills in what the scaffold leaves open and publishes it: check accepts the scaffolds as written.
+    for field, value in (("title", "新文章"), ("source", "新华网"), ("draft", "false")):
+        text = re.sub(rf"^{field}:.*$", f"{field}: {value}", text, count=1, flags=re.M)
+    project.write("issues/035/01-first.md", text)
+    result = project.newsletter("check")
+    assert result.returncode == 0, result.stderr
+    assert "ok: 1 issue(s), 1 article(s)" in result.stdout
+    assert "0 error(s)" in result.stderr
 
 
 def test_new_article_needs_an_issue(project):

@@ -15,8 +15,9 @@ import pytest
 import yaml
 
 from newsletter import legacy
-from newsletter.legacy import ImportedArticle, ImportedIssue, import_text_command, parse_printed_issue, write_issue
-from newsletter.model import DEFAULT_SECTIONS
+from newsletter.importer import import_command
+from newsletter.legacy import ImportedArticle, ImportedIssue, parse_printed_issue, write_issue
+from newsletter.model import DEFAULT_SECTIONS, Settings
 from newsletter.strictyaml import read_mapping
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -307,24 +308,30 @@ def test_write_issue_is_atomic_when_writing_fails(tmp_path, monkeypatch):
     assert not fresh.exists()
 
 
-def test_import_text_command_writes_and_reports(tmp_path, capsys):
+def import_text_command(seed, out, number=None, force=False) -> int:
+    return import_command([str(seed)], str(out), Settings(), Path(out).parent, number=number, force=force)
+
+
+def test_import_command_writes_and_reports(tmp_path, capsys):
     out = tmp_path / "034"
     assert import_text_command(SEED / "announcement.txt", out, number=34) == 0
     assert sorted(p.name for p in out.iterdir()) == ["01.md", "issue.yml"]
-    err = capsys.readouterr().err
-    assert "1 articles" in err
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == ["file", "issue", "market", "policy", "domestic", "international", "reading",
+                                "announcements", "warnings"]
+    assert table[1].split()[1:] == ["34", "0", "0", "0", "0", "0", "1", "5"]  # five sections without an article
     assert import_text_command(SEED / "announcement.txt", out, number=34) == 1
     assert "--force" in capsys.readouterr().err
     assert import_text_command(SEED / "announcement.txt", out, number=34, force=True) == 0
 
 
-def test_import_text_command_needs_a_number_when_the_text_has_none(tmp_path, capsys):
+def test_import_command_needs_a_number_when_the_text_has_none(tmp_path, capsys):
     assert import_text_command(SEED / "announcement.txt", tmp_path / "x") == 1
     assert "--number" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
 
 
-def test_import_text_command_unreadable_or_not_utf8_seed_is_a_message_not_a_traceback(tmp_path, capsys):
+def test_import_command_unreadable_or_not_utf8_seed_is_a_message_not_a_traceback(tmp_path, capsys):
     gbk = tmp_path / "seed-gbk.txt"
     gbk.write_bytes((SEED / "announcement.txt").read_text(encoding="utf-8").replace("\ue0b2", "").encode("gb18030", "replace"))
     assert import_text_command(gbk, tmp_path / "out") == 1
@@ -468,3 +475,48 @@ def test_unknown_banner_and_article_without_banner_are_warnings():
     assert [a.body for a in issue.articles] == ["第一段。\n", "第二段。\n"]
     assert any("before any section banner" in w for w in issue.warnings)
     assert any("【特别关注】" in w for w in issue.warnings)
+
+
+# ---------------------------------------------------------------- other layouts of the printed text
+
+# A page break as other printings lay it out: the masthead letter-spaced, the number in full-width digits,
+# the publisher line and the page number as "- 7 -".
+PAGE_BREAK = ["", "节 能 减 排 信 息 动 态        总 第 ３５ 期 ", "", " ", "",
+              "中环联合（北京）认证中心有限公司气候变化部（CDM） ", "", "- 7 - ", ""]
+
+
+def announcement_with_page_break(after_line: int) -> str:
+    lines = (SEED / "announcement.txt").read_text(encoding="utf-8").split("\n")
+    return "\n".join(lines[:after_line] + PAGE_BREAK + lines[after_line:])
+
+
+@pytest.mark.parametrize("after_line, where", [(3, "inside the wrapped title"), (6, "between the title and the blank line"),
+                                                (11, "between the document number and the date line")])
+def test_page_break_anywhere_around_a_title(after_line, where):
+    issue = parse_printed_issue(announcement_with_page_break(after_line))
+    assert issue.number == 35, where  # from the letter-spaced header with full-width digits
+    assert issue.publisher == "中环联合（北京）认证中心有限公司气候变化部（CDM）"
+    (notice,) = issue.articles
+    fm = notice.front_matter
+    assert fm["title"] == "北京市发展和改革委员会关于公布2014—2015年度节能减排和应对气候变化领域业务支撑单位名单的通知", where
+    assert fm["doc_number"] == "京发改[2014]2280号" and fm["date"] == dt.date(2014, 10, 27)
+    assert_no_furniture(notice.body)
+    assert issue.warnings == []
+
+
+def test_letter_spaced_banners_full_width_dates_and_authors():
+    text = ("  【国 内 资 讯】 \n\n标题甲 \n\n发布日期：２０１４－０８－０２  来源：某报 \n\n第一段。 \n\n"
+            "【推　荐　阅　读】 \n\n标题乙 \n\n发 布 时 间：２０１４年９月３日  来源：水晶碳投  作者：孟早明、张丽 \n\n第二段。 \n")
+    issue = parse_printed_issue(text, number=35)
+    assert [(a.front_matter["title"], a.front_matter["section"], a.front_matter["date"]) for a in issue.articles] == [
+        ("标题甲", "domestic", dt.date(2014, 8, 2)), ("标题乙", "reading", dt.date(2014, 9, 3))]
+    assert issue.articles[1].front_matter["source"] == "水晶碳投"
+    assert issue.articles[1].front_matter["authors"] == ["孟早明", "张丽"]
+    assert issue.warnings == []
+
+
+def test_furniture_where_no_page_break_is_is_a_warning_naming_the_line():
+    text = ("【国内资讯】 \n\n标题甲 \n\n发布日期：2014-08-02  来源：某报 \n\n第一段。 \n\n"
+            "节能减排信息动态 总第 35 期 第 3 页 【国内资讯】 续前页的很长的一段文字 \n\n第二段。 \n")
+    issue = parse_printed_issue(text, number=35)
+    assert any(w.startswith("line 9: '节能减排信息动态 总第 35 期 第 3 页") and "running header" in w for w in issue.warnings), issue.warnings

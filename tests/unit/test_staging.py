@@ -16,15 +16,24 @@ def _populate(stage: staging.StagedDirectory, text: str) -> None:
 
 @pytest.mark.parametrize("atomic", [True, False], ids=["renameat2-exchange", "two-renames"])
 def test_commit_replaces_the_published_directory(tmp_path, monkeypatch, atomic):
+    """Both ways of publishing, each shown to be the one taken: the exchange must work on this machine
+    (Linux, glibc >= 2.28, a local file system); the two renames are forced by hiding renameat2."""
     if not atomic:
         monkeypatch.setattr(staging, "_renameat2", lambda: None)
+    exchanged: list[bool] = []
+    real_exchange = staging.exchange
+    monkeypatch.setattr(staging, "exchange", lambda a, b: exchanged.append(real_exchange(a, b)) or exchanged[-1])
     target = tmp_path / "site"
     stage = staging.StagedDirectory(target)
     _populate(stage, "one")
     stage.commit()  # first publication: a plain rename
+    assert exchanged == []
+    inode = target.stat().st_ino
     _populate(stage, "two")
     stage.commit()
+    assert exchanged == [atomic]
     assert (target / "index.html").read_text() == "two"
+    assert target.stat().st_ino != inode
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
@@ -32,8 +41,7 @@ def test_exchange_swaps_two_directories(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     a.mkdir(), b.mkdir()
     (a / "x").write_text("a"), (b / "x").write_text("b")
-    if not staging.exchange(a, b):
-        pytest.skip("no renameat2(RENAME_EXCHANGE) on this system")
+    assert staging.exchange(a, b), "no renameat2(RENAME_EXCHANGE) here: publishing would not be atomic"
     assert ((a / "x").read_text(), (b / "x").read_text()) == ("b", "a")
 
 
