@@ -142,6 +142,17 @@ def test_search_text_has_the_caption_and_link_text_but_not_the_label(built):
     assert "45 KB" not in texts
 
 
+def test_email_edition_shows_the_first_image_absolutely_and_links_the_attachment(built):
+    html = (built.site / "issues/34/email.html").read_text(encoding="utf-8")
+    image = re.search(r'<img [^>]*src="https://example.org/newsletter/issues/34/01-chart/chart.png"[^>]*>', html)
+    assert image and 'width="552"' in image[0] and 'height="310"' in image[0] and 'alt="各交易所碳价走势图"' in image[0]
+    assert html.count("<img ") == 1  # the digest shows one image per article at most
+    docx = f"{SITE_URL}issues/34/02-notice/%E4%B8%9A%E5%8A%A1%E6%94%AF%E6%92%91%E5%8D%95%E4%BD%8D%E5%90%8D%E5%8D%95.docx"
+    assert re.search(rf'<a href="{re.escape(docx)}"[^>]*>业务支撑单位名单（2014—2015年度）</a>（附件 · DOCX · 45 KB）', html)
+    text = (built.site / "issues/34/email.txt").read_text(encoding="utf-8")
+    assert f"业务支撑单位名单（2014—2015年度）（附件 · DOCX · 45 KB）：{docx}" in text
+
+
 @pytest.mark.pdf
 def test_pdf_embeds_the_originals_with_the_caption(built):
     pdf = built.site / "issues/34/newsletter-034.pdf"
