@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import content, legacy, pdftext, vocabulary
+from .legacy import char_width
 from .model import Settings
 from .problems import Problem, errors
 
@@ -154,18 +155,21 @@ def summary_table(results: Sequence[ImportResult], settings: Settings) -> str:
     head = ["file", "issue"] + keys + ["warnings"]
     rows = [[r.file, str(r.number or "-")] + [str(r.articles_per_section.get(k, 0)) for k in keys] + [str(len(r.warnings))]
             for r in results if not r.error]
-    widths = [max(len(row[i]) for row in [head] + rows) for i in range(len(head))]
-    widths[:2] = [max([widths[i]] + [len(str(r.number or "-") if i else r.file) for r in results]) for i in (0, 1)]
+    widths = [max(char_width(row[i]) for row in [head] + rows) for i in range(len(head))]
+    widths[:2] = [max([widths[i]] + [char_width(str(r.number or "-") if i else r.file) for r in results]) for i in (0, 1)]
     lines = []
     for r, row in zip([None] + list(results), [head] + [None] * len(results)):
         if row is None and r.error:
-            cells = [r.file.ljust(widths[0]), str(r.number or "-").ljust(widths[1]),
-                     "failed: " + r.error.removeprefix(r.file + ": ")]
+            row = [r.file, str(r.number or "-"), "failed: " + r.error.removeprefix(r.file + ": ")]
         else:
             row = row or rows.pop(0)
-            cells = [cell.ljust(width) for cell, width in zip(row, widths)]
-        lines.append("  ".join(cells).rstrip())
+        lines.append("  ".join(_pad(cell, width) for cell, width in zip(row, widths + [0])).rstrip())
     return "\n".join(lines)
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-aligned in ``width`` terminal columns (a CJK character takes two)."""
+    return text + " " * (width - char_width(text))
 
 
 def import_command(files: Sequence[str], out: str, settings: Settings, root: Path, *,

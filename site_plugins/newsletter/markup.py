@@ -17,7 +17,7 @@ import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
-from typing import Mapping
+from typing import Mapping, Sequence
 from urllib.parse import quote, unquote, urlsplit
 
 import markdown
@@ -209,12 +209,12 @@ def references(body: str) -> tuple[Reference, ...]:
     return _converted(body)[1]
 
 
-def render(body: str, *, allow_raw_html: bool = False, files: Mapping[str, Asset] | None = None,
-           base: str = "") -> str:
+def render(body: str, *, allow_raw_html: bool = False, files: Sequence[Asset] = (), base: str = "") -> str:
     """Markdown body -> HTML fragment. Sanitized unless the site turned raw HTML on. ``files``: the
-    article's assets by name (sizes, labels); ``base``: what their links start with ("" on the article's
-    own page, where they are published; the article's absolute URL in feeds and email)."""
-    html = _convert(body, files, base)[0] if files else to_html(body)
+    article's assets (sizes, labels); ``base``: what links to them start with ("" on the article's own
+    page, where they are published, and in the PDF, which reads the issue folder; the article's
+    absolute URL in feeds)."""
+    html = _convert(body, {asset.name: asset for asset in files}, base)[0] if files else to_html(body)
     if allow_raw_html:
         return html
     return sanitize(html)

@@ -65,7 +65,7 @@ EXCERPT_CHARS = 140
 
 
 def _render_page_body(body: str, allow_raw_html: bool, files: tuple[Asset, ...], base: str) -> tuple[str, int, str]:
-    html = markup.render(body, allow_raw_html=allow_raw_html, files={a.name: a for a in files}, base=base)
+    html = markup.render(body, allow_raw_html=allow_raw_html, files=files, base=base)
     text = markup.plain_text(html)
     return html, markup.char_count(text), text[:EXCERPT_CHARS]
 

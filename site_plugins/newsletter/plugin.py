@@ -12,7 +12,7 @@ from mkdocs.exceptions import Abort, BuildError, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from . import buildcache, content, feeds, markup, pages, publish
+from . import buildcache, content, feeds, markup, pages, platforms, publish
 from .search import site as search_site
 from .config import NewsletterConfig, drafts_shown
 from .model import Catalog
@@ -21,6 +21,8 @@ from .render import Renderer, template_location
 from .staging import StagedDirectory
 
 log = logging.getLogger("mkdocs.plugins.newsletter")
+# The running host's logger ("mkdocs", or "properdocs", whose modules stand in for mkdocs.* under its command).
+HOST_LOGGER = BasePlugin.__module__.partition(".")[0]
 KEPT = "nothing was published: the site directory keeps the previous build"
 
 
@@ -46,11 +48,11 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.catalog = Catalog(settings=self.settings)
         self.specs: dict[str, pages.PageSpec] = {}
         self.cache_dir = self.root / ".cache" / "newsletter"
-        # Any change to our code, the templates or mkdocs.yml invalidates what earlier builds kept.
+        # Any change to our code, the templates or mkdocs.yml (and what it INHERITs) invalidates what earlier builds kept.
         self.code = buildcache.digest(str(buildcache.CACHE_VERSION),
                                       buildcache.files_digest(sorted(Path(__file__).parent.rglob("*.py"))))
         self.salt = buildcache.digest(self.code, buildcache.files_digest(
-            [self.root / self.config.templates_dir, Path(config.config_file_path)]))
+            [self.root / self.config.templates_dir, *platforms.config_files(Path(config.config_file_path))]))
         return config
 
     def _stage_site(self, config) -> None:
@@ -61,7 +63,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         config.site_dir = str(self.stage.begin(copy_published=self.dirty))
         self.strict_warnings = _WarningCounter() if config.strict else None
         if self.strict_warnings:
-            logging.getLogger("mkdocs").addHandler(self.strict_warnings)
+            logging.getLogger(HOST_LOGGER).addHandler(self.strict_warnings)
 
     # Runs before MkDocs cleans site_dir: invalid content stops the build with the old site intact.
     @event_priority(100)
@@ -142,8 +144,9 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
     def _write_search_index(self, site_dir: Path) -> None:
         stats = search_site.write(self.catalog, site_dir,
-                                  cache_file=self.cache_dir / "search-tokens.json")
-        log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.bytes} bytes "
+                                  cache_file=self.cache_dir / "search-tokens.sqlite")
+        log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.files} files, {stats.bytes} bytes, "
+                 f"{stats.rewritten} rewritten "
                  f"({stats.tokenized} tokenized, the rest from the cache)")
 
     def _write_pdfs(self, site_dir: Path) -> None:
@@ -151,13 +154,17 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         if not self.settings.pdf_enabled:
             return
         from .pdf.build import PdfSetup, site_targets, write_pdfs
-        from .pdf.writer import PdfError
+        from .pdf.typeset import PdfError
 
-        setup = PdfSetup(self.root, self.root / self.config.templates_dir, self.settings.pdf_timeout, (site_dir,))
+        setup = PdfSetup(self.root, self.root / self.config.templates_dir, self.settings.pdf_timeout)
         try:
             report = write_pdfs(self.catalog, setup, site_targets(self.catalog, site_dir))
         except PdfError as exc:
             raise PluginError(f"PDF of an issue failed (set NEWSLETTER_PDF=0 to build without PDFs):\n{exc}") from None
+        for warning in report.warnings:  # e.g. a character no font has; --strict then fails the build
+            log.warning(str(warning))
+        if report.warnings and self.strict_warnings:
+            raise PluginError("PDF warnings in strict mode; nothing was published")
         log.info(f"PDF: {len(report.rendered)} rendered, {len(report.reused)} unchanged (cache {setup.cache_dir})")
 
     def _write_emails(self, site_dir: Path, site_url: str | None) -> None:
@@ -178,7 +185,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
     def _forget_counter(self) -> None:
         if self.strict_warnings:
-            logging.getLogger("mkdocs").removeHandler(self.strict_warnings)
+            logging.getLogger(HOST_LOGGER).removeHandler(self.strict_warnings)
             self.strict_warnings = None
 
     def on_serve(self, server, config, builder):

@@ -40,6 +40,12 @@ def plain(body: str) -> str:
     return re.sub(r"\s+", "", markup.plain_text(markup.render(body)))
 
 
+def notes_as_read(body: str) -> list[str]:
+    """The footnotes' texts in the order the text refers to them (a PDF may number them that way)."""
+    notes = dict(re.findall(r"^\[\^(\d+)\]: (.*)$", body, re.M))
+    return [notes.get(n) for n in dict.fromkeys(re.findall(r"\[\^(\d+)\](?!:)", body))]
+
+
 def kept_share(original: str, imported: str) -> float:
     """Share of the original's characters found, in order, in the import (longest common subsequence
     by difflib's matching blocks)."""
@@ -90,6 +96,7 @@ def test_round_trip_of_issue_34_through_our_pdf(imported_34):
             assert got.get(key) == want.get(key), (original.name, key, got.get(key), want.get(key))
         share = kept_share(plain(want_body), plain(got_body))
         assert share >= 0.95, (original.name, share)
+        assert notes_as_read(got_body) == notes_as_read(want_body), original.name
         for line in got_body.splitlines():
             for pattern in FURNITURE:
                 assert not pattern.search(line), (copy.name, pattern.pattern, line)

@@ -84,3 +84,41 @@ class ReadPdf:
             for annot in page.get("/Annots") or []:
                 kinds.add(str(annot.get_object().get("/Subtype")))
         return kinds
+
+    def lines(self, page: int) -> list[tuple[str, float, float]]:
+        """(text, top, bottom) of each text line of a page (1-based), y growing downwards, from poppler's
+        bounding boxes."""
+        from html import unescape
+
+        xml = subprocess.run(["pdftotext", "-bbox-layout", "-f", str(page), "-l", str(page), "-enc", "UTF-8",
+                              str(self.path), "-"], capture_output=True, text=True, check=True).stdout
+        found = []
+        for attrs, body in re.findall(r"<line ([^>]*)>(.*?)</line>", xml, flags=re.S):
+            box = dict(re.findall(r'(\w+)="([^"]*)"', attrs))
+            words = re.findall(r"<word[^>]*>(.*?)</word>", body, flags=re.S)
+            found.append((unescape("".join(words)), float(box["yMin"]), float(box["yMax"])))
+        return found
+
+    def page_height(self, page: int) -> float:
+        return float(self.reader.pages[page - 1].mediabox.height)
+
+    def link_targets(self, page: int) -> list[tuple[int, float]]:
+        """(target page, vertical middle from the top) of each internal link on a page (pages 1-based)."""
+        numbers = {p.indirect_reference.idnum: n for n, p in enumerate(self.reader.pages, start=1)}
+        targets = []
+        for annot in self.reader.pages[page - 1].get("/Annots") or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") != "/Link":
+                continue
+            dest = annot.get("/Dest") or (annot.get("/A") or {}).get("/D")
+            if dest is None:
+                continue
+            dest = dest.get_object()
+            if not isinstance(dest, list):  # a named destination
+                dest = self.reader.named_destinations[str(dest)]
+                target = self.reader.get_destination_page_number(dest) + 1
+            else:
+                target = numbers[dest[0].idnum]
+            rect = [float(v) for v in annot["/Rect"]]
+            targets.append((target, self.page_height(page) - (rect[1] + rect[3]) / 2))
+        return targets

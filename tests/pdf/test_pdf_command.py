@@ -35,20 +35,53 @@ def test_invalid_content_refused_with_the_messages_of_check(project):
     assert not (project.site / PDF).exists()
 
 
-def test_no_cjk_font_stops_with_how_to_install_one(project):
+def test_no_cjk_font_stops_with_how_to_install_one(project, tmp_path):
+    """A machine without fonts-noto-cjk, simulated by a fontconfig configuration that lists no font folder."""
     write_fixture_issue(project)
-    result = run_with_env(project, "pdf", str(NUMBER), "--no-cache", NEWSLETTER_PDF_FONTS="No Such CJK Family")
+    empty = tmp_path / "fonts.conf"
+    empty.write_text(f'<?xml version="1.0"?><fontconfig><cachedir>{tmp_path}/fc-cache</cachedir></fontconfig>')
+    result = run_with_env(project, "pdf", str(NUMBER), "--no-cache", FONTCONFIG_FILE=str(empty))
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "No Such CJK Family" in result.stderr and "apt-get install fonts-noto-cjk" in result.stderr
+    assert "no Chinese (CJK) font found" in result.stderr and "apt-get install fonts-noto-cjk" in result.stderr
+    assert result.stderr.count("apt-get install") == 1  # said once, not once per issue
     assert not (project.site / PDF).exists()
+
+
+def test_template_font_that_is_not_installed_stops_with_its_name(project):
+    write_fixture_issue(project)
+    template = project.path / "templates/pdf/issue.typ"
+    text = template.read_text(encoding="utf-8")
+    assert '#let serif = ("Noto Serif CJK SC",)' in text
+    template.write_text(text.replace('#let serif = ("Noto Serif CJK SC",)', '#let serif = ("No Such CJK Family",)'),
+                        encoding="utf-8")
+    result = project.newsletter("pdf", str(NUMBER), "--no-cache")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "'no such cjk family' named in templates/pdf/issue.typ is not installed" in result.stderr
+    assert "apt-get install fonts-noto-cjk" in result.stderr
+    assert not (project.site / PDF).exists()
+
+
+def test_a_character_no_font_has_is_a_warning_naming_article_and_line(project):
+    write_fixture_issue(project)
+    path = project.write(f"issues/{NUMBER:03d}/01-market.md", article_text(body="正文。\n\n温度\U000f0041升高。"))
+    line = path.read_text(encoding="utf-8").splitlines().index("温度\U000f0041升高。") + 1
+    result = project.newsletter("pdf", str(NUMBER), "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert (f"issues/{NUMBER:03d}/01-market.md:{line}: pdf: warning: the character '\U000f0041' (U+F0041) "
+            "is in none of the PDF's fonts") in result.stderr
+    assert (project.site / PDF).is_file()
 
 
 def test_cache_reuses_unchanged_and_renders_changed(project):
     write_fixture_issue(project)
     first = project.newsletter("pdf", str(NUMBER))
     assert first.returncode == 0 and "from the cache" not in first.stdout
+    rendered = (project.site / PDF).read_bytes()
+    (project.site / PDF).unlink()
     again = project.newsletter("pdf", str(NUMBER))
-    assert "from the cache" in again.stdout
+    assert again.returncode == 0, again.stderr
+    assert f"wrote {project.site / PDF} (unchanged, from the cache)" in again.stdout
+    assert (project.site / PDF).read_bytes() == rendered
     project.write(f"issues/{NUMBER:03d}/01-market.md", article_text(title="改过的标题", body="改过的正文。"))
     changed = project.newsletter("pdf", str(NUMBER))
     assert changed.returncode == 0 and "from the cache" not in changed.stdout
@@ -91,9 +124,12 @@ def test_site_build_writes_pdf_and_a_failed_pdf_fails_the_build(project):
     built = project.build()
     assert built.returncode == 0, built.stderr
     assert (project.site / PDF).is_file() and f'href="newsletter-{NUMBER:03d}.pdf"' in project.html(f"issues/{NUMBER}/")
-    project.write(f"issues/{NUMBER:03d}/01-market.md", article_text(body='<img alt="图" src="../../../outside.png">'))
     # (raw HTML: a Markdown link out of the issue folder is already a content error, tests/site/test_assets.py)
+    image = '<img alt="图" src="../../../outside.png">'
+    path = project.write(f"issues/{NUMBER:03d}/01-market.md", article_text(body="正文。\n\n" + image))
+    line = path.read_text(encoding="utf-8").splitlines().index(image) + 1
     broken = project.build()
     assert broken.returncode == 1 and "PDF of an issue failed" in broken.stderr
-    assert f"issues/{NUMBER:03d}/01-market.md:1: pdf: {(project.path.parent / 'outside.png').as_uri()}: " in broken.stderr
+    assert (f"issues/{NUMBER:03d}/01-market.md:{line}: pdf: {(project.path.parent / 'outside.png').as_uri()}: "
+            "the file lies outside the project") in broken.stderr
     assert "Traceback" not in broken.stderr

@@ -1,13 +1,14 @@
-"""The printable PDF of an issue: issue -> HTML (templates/pdf/) -> WeasyPrint -> PDF.
+"""The printable PDF of an issue: issue -> data (JSON) -> Typst template (templates/pdf/issue.typ) -> PDF.
 
-This module is what views and the CLI import; it stays free of WeasyPrint so that the site's
-pages can link a PDF without loading the renderer. Modules:
+This module is what views and the CLI import; it stays free of Typst so that the site's pages can
+link a PDF without loading the renderer. Modules, in the order data flows:
 
-- ``document``: the PDF view of an issue (what the print template shows) and its HTML;
-- ``fetcher``: the WeasyPrint URL fetcher that reads only the project;
-- ``fonts``: the check that a CJK font is installed;
-- ``writer``: rendering under a time limit, with every problem collected;
-- ``cache``: the site build's cache of rendered PDFs.
+- ``blocks``: an article body (the site's sanitized HTML) -> a tree of blocks and inlines;
+- ``document``: the PDF view of an issue as JSON-ready data, images checked inside the issue folder;
+- ``fonts``: the Chinese fonts handed to Typst, and the characters none of them has;
+- ``typeset``: one issue through Typst (templates/pdf/issue.typ), every problem as a message;
+- ``workers``: worker processes, one per core, each task under a time limit;
+- ``build``: the cache (``.cache/pdf/``) and where PDFs go; ``command``: ``newsletter pdf``.
 """
 
 from __future__ import annotations

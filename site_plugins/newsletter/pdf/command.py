@@ -10,7 +10,7 @@ from ..model import Settings
 from ..problems import errors, format_problems
 from . import pdf_filename
 from .build import PdfSetup, write_pdfs
-from .writer import PdfError
+from .typeset import PdfError
 
 
 def make_pdfs(root: Path, settings: Settings, site_dir: Path, templates_dir: Path, args) -> int:
@@ -28,12 +28,14 @@ def make_pdfs(root: Path, settings: Settings, site_dir: Path, templates_dir: Pat
         return 1
     out = Path(args.out) if args.out else None
     targets = [(issue, _target(issue, out, site_dir, single=not args.all)) for issue in issues]
-    setup = PdfSetup(root, templates_dir, args.timeout or settings.pdf_timeout, (site_dir,), not args.no_cache)
+    setup = PdfSetup(root, templates_dir, args.timeout or settings.pdf_timeout, not args.no_cache)
     try:
         report = write_pdfs(catalog, setup, targets)
     except PdfError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    if report.warnings:
+        print(format_problems(report.warnings), file=sys.stderr)
     for path in report.rendered:
         print(f"wrote {path}")
     for path in report.reused:

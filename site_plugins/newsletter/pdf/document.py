@@ -1,98 +1,117 @@
-"""The PDF view of an issue: what templates/pdf/issue.html shows, and the HTML it produces.
+"""The PDF view of an issue: everything templates/pdf/issue.typ shows, as JSON-ready data.
 
-Article bodies are the site's own sanitized HTML (:func:`newsletter.pages.article_view`): one
-Markdown source, no second copy. Only their ids are scoped per article, because one PDF holds
-every article and footnote ids (``fn:1``) would otherwise collide.
+Fields are strings and article bodies are block trees (:mod:`.blocks`); the template only walks them,
+so content is never read as Typst markup. Images are the one thing the template reads from disk:
+each must be a file inside the article's issue folder, and is handed over as a path from the project
+root (the Typst root), already checked here. Anything else an article points at is a problem naming
+the article and the URL.
 """
 
 from __future__ import annotations
 
-import re
+import json
 from dataclasses import dataclass
-from html.parser import HTMLParser
-from urllib.parse import urljoin
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
-from markupsafe import Markup
+from .. import markup
+from ..model import Article, Catalog, Issue
+from ..problems import Problem
+from ..render import date_zh
+from .blocks import BodyConverter, ImageRef
 
-from ..model import Article, Catalog, Issue, Section
-from ..pages import PageSpec, article_view
-from ..render import Renderer
-
-TEMPLATE = "pdf/issue.html"
-STYLESHEET = "pdf/print.css"
-_ID_OR_FRAGMENT = re.compile(r'(\sid="|\shref="#)([^"]*)"')
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 
 
 @dataclass(frozen=True)
-class PdfArticle:
-    article: Article
-    anchor: str  # the article's id in the document, linked from the contents
-    body_html: Markup
+class IssueDocument:
+    data: dict  # what the template reads (json.dumps of it goes to sys.inputs)
+    problems: list[Problem]
+    issue_file: str  # where the masthead, publisher and note come from, for messages
+
+    def json(self) -> str:
+        return json.dumps(self.data, ensure_ascii=False, separators=(",", ":"))
 
 
-@dataclass(frozen=True)
-class PdfSection:
-    section: Section
-    anchor: str
-    articles: list[PdfArticle]
+def _date(value) -> dict:
+    return {"year": value.year, "month": value.month, "day": value.day}
 
 
-def scope_ids(html: str, prefix: str) -> Markup:
-    """Prefix every id and in-page link of an (already sanitized) article body with ``prefix``."""
-    return Markup(_ID_OR_FRAGMENT.sub(lambda m: f'{m[1]}{prefix}-{m[2]}"', html))
+class _ImageResolver:
+    """An article's image src -> path from the project root, or None with a problem recorded."""
+
+    def __init__(self, root: Path, article: Article, problems: list[Problem]):
+        self.root = root.resolve()
+        self.folder = (root / Path(article.path).parent).resolve()
+        self.article = article
+        self.problems = problems
+
+    def __call__(self, image: ImageRef) -> str | None:
+        src = image.src.strip()
+        if not src:
+            return None  # the sanitizer removed a URL it does not allow: nothing to show
+        parts = urlsplit(src)
+        if parts.scheme or parts.netloc:
+            return self._refuse(src, f"{parts.scheme or 'this kind of'} URLs are not read: the PDF shows only "
+                                     "image files in the issue's folder", src)
+        path = (self.folder / unquote(parts.path)).resolve()
+        if not path.is_relative_to(self.root):
+            return self._refuse(path.as_uri(), "the file lies outside the project; put it in the issue's folder "
+                                               "and link it relatively", src)
+        if not path.is_relative_to(self.folder):
+            return self._refuse(path.as_uri(), f"the file lies outside the issue's folder; put it in "
+                                               f"{self.folder.relative_to(self.root).as_posix()}/", src)
+        if not path.is_file():
+            return self._refuse(src, "no such file in the issue's folder", src)
+        if path.suffix.lower() not in IMAGE_SUFFIXES:
+            return self._refuse(src, f"not an image the PDF can show ({', '.join(sorted(IMAGE_SUFFIXES))})")
+        return "/" + path.relative_to(self.root).as_posix()
+
+    def _refuse(self, url: str, reason: str, src: str) -> None:
+        self.problems.append(Problem(self.article.path, self._line(src), "pdf", f"{url}: {reason}"))
+        return None
+
+    def _line(self, src: str) -> int:
+        """The file line where the body names ``src`` (the body's first line if it is not found as written)."""
+        body = self.article.body
+        first = body[:len(body) - len(body.lstrip())].count("\n")  # body_line is its first line with text
+        for n, line in enumerate(body.splitlines()):
+            if src in line:
+                return self.article.body_line + n - first
+        return self.article.body_line
 
 
-def pdf_sections(issue: Issue, catalog: Catalog) -> list[PdfSection]:
-    sections, n = [], 0
-    for section, articles in issue.by_section(catalog.settings.sections):
-        items = []
-        for article in articles:
-            n += 1
-            anchor = f"art-{n}"
-            items.append(PdfArticle(article, anchor, scope_ids(article_view(article, issue, catalog).body_html, anchor)))
-        sections.append(PdfSection(section, f"sec-{section.key}", items))
-    return sections
+def article_data(article: Article, catalog: Catalog, root: Path, problems: list[Problem]) -> dict:
+    html = markup.render(article.body, allow_raw_html=catalog.settings.allow_raw_html, files=article.assets)
+    body = BodyConverter(_ImageResolver(root, article, problems)).convert(html)
+    return {
+        "path": article.path,
+        "title": article.title,
+        "date": article.date.isoformat(),
+        "source": article.source,
+        "authors": list(article.authors),
+        "doc_number": article.doc_number,
+        "body": body,
+    }
 
 
-def issue_spec(issue: Issue, catalog: Catalog) -> PageSpec:
-    sections = pdf_sections(issue, catalog)
-    return PageSpec(
-        url=issue.url,
-        title=f"{issue.title} {issue.label}",
-        template=TEMPLATE,
-        context={
-            "issue": issue,
-            "sections": sections,
-            "keywords": ", ".join(s.section.title for s in sections),
-        },
-    )
-
-
-def issue_html(issue: Issue, catalog: Catalog, renderer: Renderer) -> str:
-    return renderer.render(issue_spec(issue, catalog))
-
-
-# Attributes through which WeasyPrint fetches something (images, stylesheets, attachments, objects).
-_FETCHED = {("img", "src"), ("link", "href"), ("object", "data"), ("embed", "src"), ("video", "poster"),
-            ("image", "href"), ("use", "href"), ("input", "src")}
-
-
-class _FetchedUrls(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.urls: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        values = dict(attrs)
-        for name, value in attrs:
-            attachment = tag == "a" and name == "href" and "attachment" in (values.get("rel") or "")
-            if value and ((tag, name) in _FETCHED or attachment):
-                self.urls.append(value)
-        self.urls += re.findall(r"url\(\s*['\"]?([^'\")]+)", values.get("style") or "")
-
-
-def fetched_urls(body_html: str, base_url: str) -> set[str]:
-    """Absolute URLs WeasyPrint will fetch for this body (to name the article when a fetch is refused)."""
-    parser = _FetchedUrls()
-    parser.feed(body_html)
-    return {urljoin(base_url, url) for url in parser.urls} | set(parser.urls)
+def issue_document(issue: Issue, catalog: Catalog, root: Path) -> IssueDocument:
+    problems: list[Problem] = []
+    sections = [
+        {"key": section.key, "title": section.title, "banner": section.banner,
+         "articles": [article_data(a, catalog, root, problems) for a in articles]}
+        for section, articles in issue.by_section(catalog.settings.sections)
+    ]
+    data = {
+        "masthead": issue.title,
+        "number": issue.number,
+        "label": issue.label,
+        "date": _date(issue.date),
+        "date_text": date_zh(issue.date),
+        "period": issue.period,
+        "publisher": issue.publisher,
+        "note": issue.note,
+        "keywords": [s["title"] for s in sections],
+        "sections": sections,
+    }
+    return IssueDocument(data, problems, f"{issue.path}/issue.yml")

@@ -1,59 +1,73 @@
-"""The search index, built at site-build time and written under ``site/search/``.
+"""The search index, built at site-build time and written under ``site/search/data/``.
 
-Layout (everything a query needs, and nothing more, is fetched on demand by assets/search.js):
+Every file is JSON compressed with gzip (``*.json.gz``, written byte for byte the same for the same
+content); assets/search.js fetches only what a query needs and decompresses it in the browser.
 
-* ``manifest.json`` — shard count, the traditional -> simplified fold table, the synonyms and one compact
-  row per article for filters, facets and ranking: ``[issue, section, source, [tags…], |title|, |tags|, |body|]``
-  (indexes into the ``issues``/``sections``/``sources``/``tags`` value lists; the lengths of the article's
-  lunr field vectors in thousandths).
-* ``shards/<n>.json`` — the lunr index of the tokens of one hash bucket
-  (:func:`~newsletter.search.tokenizer.shard_of`) in a compact form that :func:`to_lunr` (and its twin in
-  assets/search.js) turns into lunr's serialized schema for ``lunr.Index.load``: ``{terms: […],
-  postings: [[ref, field, weight‰, …], …]}``. Weights are lunr's BM25 over the whole archive; padding each
-  field vector to the article's whole vector length makes the scores of a query's shards add up to the
-  score of one unsharded lunr index.
-* ``docs.json`` — what a result shows beyond the manifest row, fetched once alongside the manifest so
-  that showing results needs no further fetch: ``{"prefixes": [URL prefix of each issue's articles, in
-  the manifest's issue order], "docs": [[URL after the prefix, title, days after the issue date], …]}``.
-* ``text/<id>.txt`` — title, tags and plain text of one article (one line each, then the text), for
-  exact verification and snippets.
+Layout — nothing that holds one row per article is ever fetched whole:
 
-Building is cheap to repeat: the tokens of every article are cached under the project's
-``.cache/`` keyed on a hash of its title and text.
+* ``head.json.gz`` — the one global file: document count, the average length of each field (what lunr's
+  BM25 needs beyond a term's postings), shard count, sections, synonyms and the traditional -> simplified
+  fold table (only the characters the archive uses). It changes on every edit and stays small: nothing
+  in it grows with the number of articles.
+* ``shards/<n>.json.gz`` — the postings of the tokens of one hash bucket
+  (:func:`~newsletter.search.tokenizer.shard_of`): per term and field, the ids of the articles holding it
+  (delta coded) and its raw term frequency there. Raw frequencies, not weights: lunr's BM25 weight of a
+  term (idf from its document frequency and the document count, field length over the average) is
+  computed in the browser, so an edit rewrites only the shards of the article's old and new tokens.
+* ``facets/<g>.json.gz`` — ``{values: [section, source and tag strings], docs: [[id, section, source, year,
+  tag…]]}`` (strings as positions in ``values``), 32 issues to a file: what filters and facet counts need,
+  fetched for the groups that hold a query's matches.
+* ``meta/<g>.json.gz`` — per article ``[id, url, title, date, |title|, |tags|, |body|]`` (field lengths in
+  tokens), 16 issues to a file: fetched for the results on the visible page.
+* ``text/<g>.json.gz`` — per article ``[id, plain text]``, 2 issues to a file: exact-phrase checks and
+  snippets of the results on the visible page.
+
+Article ids are stable: ``issue number × 256 + rank of the article's slug within its issue``. Adding an
+issue or an article never moves another issue's ids, so the groups above (by issue number) of other
+issues do not change either.
+
+Building uses little memory: articles are tokenized one at a time (token counts cached in SQLite under
+``.cache/`` keyed on a hash of the article's fields), chunk files are written as their issues go by, and
+postings are kept as one packed integer array per term. Files whose bytes did not change are not
+rewritten (so a rebuild after one edit replaces only the files that edit touched) and files no longer
+produced are removed.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
-import math
 import os
-from collections import Counter, defaultdict
+import sqlite3
+from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
-import datetime as dt
 from pathlib import Path
 
 from .tokenizer import fold_table, shard_of, token_counts
 
 FIELDS = ("title", "tags", "body")  # a hit in title or tags ranks above a body hit
-LUNR_VERSION = "2.3.9"
-K1, B = 1.2, 0.75
-POSTINGS_PER_SHARD = 2000
-MAX_SHARDS = 4096
-CACHE_VERSION = 2
+FORMAT = 3
+SLOTS = 256  # ids per issue
+META_ISSUES, TEXT_ISSUES, FACET_ISSUES = 16, 2, 32  # issues per chunk file of each kind
+POSTINGS_PER_SHARD = 16_000
+MAX_SHARDS = 512
+CACHE_VERSION = 3
+_TF_BITS = 24  # a posting packs field << 24 | term frequency
 
 
 @dataclass(frozen=True)
 class SearchDoc:
-    """One article as the search sees it (ids are positions in the list handed to :func:`build`)."""
+    """One article as the search sees it."""
 
+    id: int  # stable: see doc_ids
     url: str
     title: str
     text: str
     issue: int
     issue_date: str  # ISO date of the issue
     section: str  # key
-    section_title: str
     date: str  # ISO date of the article
     source: str
     tags: tuple[str, ...] = ()
@@ -73,40 +87,60 @@ class BuildStats:
     documents: int
     shards: int
     postings: int
-    bytes: int
+    files: int
+    bytes: int  # of every file of the index
+    rewritten: int  # files written now (the others were already there with the same bytes)
     tokenized: int  # articles tokenized now (the others came from the cache)
 
 
+def doc_ids(issue_number: int, slugs: Iterable[str]) -> dict[str, int]:
+    """Stable ids of one issue's articles: issue number × SLOTS + rank of the slug."""
+    ordered = sorted(slugs)
+    if len(ordered) > SLOTS:
+        raise ValueError(f"issue {issue_number}: {len(ordered)} articles; the search allows {SLOTS} per issue")
+    return {slug: issue_number * SLOTS + rank for rank, slug in enumerate(ordered)}
+
+
+def issue_of(doc_id: int) -> int:
+    return doc_id // SLOTS
+
+
 class TokenCache:
-    """Term frequencies per field of each article, keyed on the article's content hash."""
+    """Term frequencies per field of each article, keyed on the article's content hash (SQLite: only the
+    entries in use are read, one at a time)."""
 
     def __init__(self, path: Path | None):
-        self.path = path
-        self.entries: dict[str, list[dict[str, int]]] = {}
-        self.used: dict[str, list[dict[str, int]]] = {}
+        self.db = None
         self.misses = 0
-        if path and path.is_file():
+        self.pending: list[tuple[str, str]] = []
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                self.entries = json.loads(path.read_text(encoding="utf-8"))
-            except (ValueError, OSError):
-                self.entries = {}  # a damaged cache is rebuilt
+                self.db = sqlite3.connect(path)
+                self.db.execute("CREATE TABLE IF NOT EXISTS counts (hash TEXT PRIMARY KEY, fields TEXT)")
+            except sqlite3.DatabaseError:
+                path.unlink(missing_ok=True)  # a damaged cache is rebuilt
+                self.db = sqlite3.connect(path)
+                self.db.execute("CREATE TABLE IF NOT EXISTS counts (hash TEXT PRIMARY KEY, fields TEXT)")
 
     def frequencies(self, doc: SearchDoc) -> list[dict[str, int]]:
         key = doc.content_hash
-        found = self.entries.get(key)
-        if found is None:
-            self.misses += 1
-            found = [dict(token_counts(text)) for text in doc.fields]
-        self.used[key] = found
+        if self.db is not None:
+            row = self.db.execute("SELECT fields FROM counts WHERE hash = ?", (key,)).fetchone()
+            if row is not None:
+                return json.loads(row[0])
+        self.misses += 1
+        found = [dict(token_counts(text)) for text in doc.fields]
+        if self.db is not None:
+            self.pending.append((key, json.dumps(found, ensure_ascii=False, separators=(",", ":"))))
         return found
 
-    def save(self) -> None:
-        if self.path is None:
+    def close(self) -> None:
+        if self.db is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.used, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, self.path)
+        self.db.executemany("INSERT OR REPLACE INTO counts VALUES (?, ?)", self.pending)
+        self.db.commit()
+        self.db.close()
 
 
 def shard_count(postings: int) -> int:
@@ -116,84 +150,6 @@ def shard_count(postings: int) -> int:
     return count
 
 
-def idf(documents_with_term: int, document_count: int) -> float:
-    """lunr's idf (lunr/idf.py); ``documents_with_term`` counts a document once per field, as lunr does."""
-    x = (document_count - documents_with_term + 0.5) / (documents_with_term + 0.5)
-    return math.log(1 + abs(x))
-
-
-@dataclass
-class Postings:
-    """lunr's BM25 weight (in thousandths, rounded as lunr rounds) of every (document, field, term),
-    grouped by term, and the length of each document's field vector."""
-
-    by_term: dict[str, list[int]]  # term -> flat [ref, field, weight‰, …]
-    magnitude: list[list[float]]
-    count: int
-
-
-def postings(frequencies: list[list[dict[str, int]]]) -> Postings:
-    count = len(frequencies)
-    lengths = [[sum(f.values()) for f in fields] for fields in frequencies]
-    average = [sum(l[i] for l in lengths) / count if count else 0 for i in range(len(FIELDS))]
-    document_frequency: Counter = Counter()
-    for fields in frequencies:
-        for field_terms in fields:
-            document_frequency.update(field_terms.keys())
-    idfs = {term: idf(n, count) * (K1 + 1) for term, n in document_frequency.items()}
-    by_term: dict[str, list[int]] = {term: [] for term in document_frequency}
-    magnitude, total = [], 0
-    for ref, (fields, doc_lengths) in enumerate(zip(frequencies, lengths)):
-        doc_magnitude = []
-        for field_index, field_terms in enumerate(fields):
-            norm = K1 * (1 - B + B * (doc_lengths[field_index] / average[field_index])) if average[field_index] else K1
-            squares = 0
-            for term, tf in field_terms.items():
-                weight = round(idfs[term] * tf / (norm + tf) * 1000)
-                squares += weight * weight
-                by_term[term] += (ref, field_index, weight)
-            doc_magnitude.append(round(math.sqrt(squares) / 1000, 3))
-            total += len(field_terms)
-        magnitude.append(doc_magnitude)
-    return Postings(by_term, magnitude, total)
-
-
-def shard_postings(by_term: dict[str, list[int]], shards: int) -> list[dict[str, list[int]]]:
-    """The terms of each shard with their postings."""
-    grouped: list[dict[str, list[int]]] = [{} for _ in range(shards)]
-    for term, flat in by_term.items():
-        grouped[shard_of(term, shards)][term] = flat
-    return grouped
-
-
-def compact_shard(terms: dict[str, list[int]]) -> dict:
-    ordered = sorted(terms)
-    return {"terms": ordered, "postings": [terms[t] for t in ordered]}
-
-
-def to_lunr(shard: dict, magnitude: list[list[float]] | None = None) -> dict:
-    """A compact shard in lunr's serialized schema (lunr.py ``Index.serialize``; assets/search.js does the
-    same before ``lunr.Index.load``). With ``magnitude`` each field vector gets one padding element, so its
-    length is that of the article's whole field vector and the shard scores add up to the unsharded score."""
-    inverted, vectors = [], defaultdict(list)
-    for term_index, (term, flat) in enumerate(zip(shard["terms"], shard["postings"])):
-        posting: dict = {"_index": term_index, **{field: {} for field in FIELDS}}
-        for ref, field_index, weight in zip(flat[0::3], flat[1::3], flat[2::3]):
-            posting[FIELDS[field_index]][str(ref)] = {}
-            vectors[(ref, field_index)] += [term_index, weight / 1000]
-        inverted.append([term, posting])
-    pad_index = len(inverted)
-    field_vectors = []
-    for (ref, field_index), elements in sorted(vectors.items()):
-        if magnitude is not None:
-            rest = magnitude[ref][field_index] ** 2 - sum(w * w for w in elements[1::2])
-            if rest > 1e-9:
-                elements = elements + [pad_index, math.sqrt(rest)]
-        field_vectors.append([f"{FIELDS[field_index]}/{ref}", elements])
-    return {"version": LUNR_VERSION, "fields": list(FIELDS), "fieldVectors": field_vectors,
-            "invertedIndex": inverted, "pipeline": []}
-
-
 def fold_json(used: set[str] | None = None) -> dict[str, str]:
     """The fold table for the browser; with ``used`` (the archive's characters) only the entries whose
     simplified form occurs: a query character folding to anything else cannot match anyway."""
@@ -201,67 +157,150 @@ def fold_json(used: set[str] | None = None) -> dict[str, str]:
     return {"from": "".join(table), "to": "".join(table.values())}
 
 
-def _values(docs: list[SearchDoc], pick) -> list:
-    return list(dict.fromkeys(v for d in docs for v in pick(d)))
-
-
-def manifest(docs: list[SearchDoc], shards: int, magnitude: list[list[float]], synonyms: list[list[str]]) -> dict:
-    issues = sorted({(d.issue, d.issue_date) for d in docs}, reverse=True)
-    sections = list(dict.fromkeys((d.section, d.section_title) for d in docs))
-    sources = _values(docs, lambda d: [d.source] if d.source else [])
-    tags = _values(docs, lambda d: d.tags)
-    issue_at = {number: i for i, (number, _) in enumerate(issues)}
-    section_at = {key: i for i, (key, _) in enumerate(sections)}
-    source_at = {s: i for i, s in enumerate(sources)}
-    tag_at = {t: i for i, t in enumerate(tags)}
-    rows = [[issue_at[d.issue], section_at[d.section], source_at.get(d.source, -1), [tag_at[t] for t in d.tags],
-             *(round(m * 1000) for m in mags)] for d, mags in zip(docs, magnitude)]
-    return {
-        "version": 2, "shards": shards, "fields": list(FIELDS),
-        "issues": [[n, date] for n, date in issues], "sections": [list(s) for s in sections],
-        "sources": sources, "tags": tags, "docs": rows, "synonyms": synonyms, "fold": fold_json(set().union(*(set("".join(d.fields)) for d in docs))),
-    }
-
-
-def doc_table(docs: list[SearchDoc], issues: list[list]) -> dict:
-    """docs.json (see the module docstring): kept small, every page that searches loads it whole."""
-    urls: dict[int, list[str]] = defaultdict(list)
-    for d in docs:
-        urls[d.issue].append(d.url)
-    prefixes = {n: os.path.commonprefix(u)[: os.path.commonprefix(u).rfind("/") + 1] for n, u in urls.items()}
-    days = [(dt.date.fromisoformat(d.date) - dt.date.fromisoformat(d.issue_date)).days for d in docs]
-    return {"prefixes": [prefixes[number] for number, _ in issues],
-            "docs": [[d.url[len(prefixes[d.issue]):], d.title, n] for d, n in zip(docs, days)]}
-
-
-def order_newest_first(docs: list[SearchDoc]) -> list[SearchDoc]:
-    """Ids follow this order: newest issue first, articles in issue order."""
-    return sorted(docs, key=lambda d: -d.issue)
-
-
-def _write_json(path: Path, data) -> int:
+def encode(data) -> bytes:
     raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    path.write_bytes(raw)
-    return len(raw)
+    return gzip.compress(raw, compresslevel=6, mtime=0)
 
 
-def build(docs: list[SearchDoc], out_dir: Path, *, synonyms: list[list[str]] | None = None,
-          cache_file: Path | None = None) -> BuildStats:
-    """Write the whole index for ``docs`` (already in id order, see :func:`order_newest_first`)."""
+def decode(raw: bytes):
+    return json.loads(gzip.decompress(raw))
+
+
+class _Writer:
+    """Writes files under the data directory only when their bytes change; remembers what it wrote."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.kept: set[Path] = set()
+        self.bytes = 0
+        self.rewritten = 0
+
+    def write(self, rel: str, data) -> None:
+        path = self.out_dir / rel
+        raw = encode(data)
+        self.kept.add(path)
+        self.bytes += len(raw)
+        try:
+            if path.read_bytes() == raw:
+                return
+        except OSError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(raw)
+        os.replace(tmp, path)  # a new file: never writes through a hard link into a published site
+        self.rewritten += 1
+
+    def remove_stale(self) -> None:
+        for path in sorted(self.out_dir.rglob("*")):
+            if path.is_file() and path not in self.kept:
+                path.unlink()
+
+
+class _Chunks:
+    """Rows of one kind of chunk file, flushed when the group (issue number // per) changes."""
+
+    def __init__(self, writer: _Writer, kind: str, per: int):
+        self.writer, self.kind, self.per = writer, kind, per
+        self.group: int | None = None
+        self.rows: list = []
+
+    def add(self, doc_id: int, row: list) -> None:
+        group = issue_of(doc_id) // self.per
+        if group != self.group:
+            self.flush()
+            self.group = group
+        self.rows.append(row)
+
+    def flush(self) -> None:
+        if self.rows:
+            self.writer.write(f"{self.kind}/{self.group}.json.gz", self.data(self.rows))
+        self.rows = []
+
+    @staticmethod
+    def data(rows: list) -> dict:
+        return {"docs": rows}
+
+
+class _FacetChunks(_Chunks):
+    """Facet rows with their strings replaced by positions in the chunk's own value list."""
+
+    @staticmethod
+    def data(rows: list) -> dict:
+        values = list(dict.fromkeys(v for row in rows for v in (row[1], row[2], *row[4:])))
+        at = {v: i for i, v in enumerate(values)}
+        return {"values": values, "docs": [[row[0], at[row[1]], at[row[2]], row[3], *(at[t] for t in row[4:])]
+                                           for row in rows]}
+
+
+def _shard_data(terms: dict[str, array]) -> dict:
+    """One shard: sorted terms, and per term and field [delta-coded ids, term frequencies]."""
+    ordered = sorted(terms)
+    postings = []
+    for term in ordered:
+        packed = terms[term]
+        per_field: list[list[list[int]]] = [[[], []] for _ in FIELDS]
+        for doc_id, value in zip(packed[0::2], packed[1::2]):
+            ids, tfs = per_field[value >> _TF_BITS]
+            ids.append(doc_id)
+            tfs.append(value & ((1 << _TF_BITS) - 1))
+        flat = []
+        for ids, tfs in per_field:
+            flat += [[b - a for a, b in zip([0] + ids, ids)], tfs]
+        postings.append(flat)
+    return {"terms": ordered, "postings": postings}
+
+
+def build(docs: Iterable[SearchDoc], out_dir: Path, *, synonyms: list[list[str]] | None = None,
+          sections: list[list[str]] | None = None, cache_file: Path | None = None) -> BuildStats:
+    """Write the whole index for ``docs`` (in ascending id order; an iterator is consumed once)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    writer = _Writer(out_dir)
     cache = TokenCache(cache_file)
-    frequencies = [cache.frequencies(d) for d in docs]
-    cache.save()
-    weighted = postings(frequencies)
-    shards = shard_count(weighted.count)
-    for sub in ("shards", "text"):
-        (out_dir / sub).mkdir(parents=True, exist_ok=True)
-    head = manifest(docs, shards, weighted.magnitude, synonyms or [])
-    written = _write_json(out_dir / "manifest.json", head)
-    for number, terms in enumerate(shard_postings(weighted.by_term, shards)):
-        written += _write_json(out_dir / "shards" / f"{number}.json", compact_shard(terms))
-    written += _write_json(out_dir / "docs.json", doc_table(docs, head["issues"]))
-    for ref, doc in enumerate(docs):
-        raw = "\n".join(doc.fields).encode("utf-8")
-        (out_dir / "text" / f"{ref}.txt").write_bytes(raw)
-        written += len(raw)
-    return BuildStats(len(docs), shards, weighted.count, written, cache.misses)
+    chunks = [_Chunks(writer, "meta", META_ISSUES), _Chunks(writer, "text", TEXT_ISSUES),
+              _FacetChunks(writer, "facets", FACET_ISSUES)]
+    by_term: dict[str, array] = {}
+    totals = [0] * len(FIELDS)
+    count = postings = 0
+    used: set[str] = set()
+    last_id = -1
+    try:
+        for doc in docs:
+            if doc.id <= last_id:
+                raise ValueError(f"search documents out of id order at {doc.url}")
+            last_id = doc.id
+            frequencies = cache.frequencies(doc)
+            lengths = [sum(f.values()) for f in frequencies]
+            for field_index, field_terms in enumerate(frequencies):
+                for term, tf in field_terms.items():
+                    packed = by_term.get(term)
+                    if packed is None:
+                        packed = by_term[term] = array("I")
+                    packed.append(doc.id)
+                    packed.append(field_index << _TF_BITS | tf)
+                postings += len(field_terms)
+                totals[field_index] += lengths[field_index]
+                used.update(field_terms)
+            count += 1
+            chunks[0].add(doc.id, [doc.id, doc.url, doc.title, doc.date, *lengths])
+            chunks[1].add(doc.id, [doc.id, doc.text])
+            chunks[2].add(doc.id, [doc.id, doc.section, doc.source, int(doc.issue_date[:4]), *doc.tags])
+    finally:
+        cache.close()
+    for chunk in chunks:
+        chunk.flush()
+    shards = shard_count(postings)
+    grouped: list[dict[str, array]] = [{} for _ in range(shards)]
+    for term in list(by_term):
+        grouped[shard_of(term, shards)][term] = by_term.pop(term)
+    for number, terms in enumerate(grouped):
+        writer.write(f"shards/{number}.json.gz", _shard_data(terms))
+        grouped[number] = {}
+    characters = {c for term in used for c in term}
+    writer.write("head.json.gz", {
+        "format": FORMAT, "fields": list(FIELDS), "documents": count,
+        "average": [total / count if count else 0 for total in totals], "shards": shards, "slots": SLOTS,
+        "chunks": {"meta": META_ISSUES, "text": TEXT_ISSUES, "facets": FACET_ISSUES},
+        "sections": sections or [], "synonyms": synonyms or [], "fold": fold_json(characters),
+    })
+    writer.remove_stale()
+    return BuildStats(count, shards, postings, len(writer.kept), writer.bytes, writer.rewritten, cache.misses)
