@@ -19,7 +19,7 @@ from typing import Sequence
 from . import content, legacy, pdftext, vocabulary
 from .legacy import char_width
 from .model import Settings
-from .problems import Problem, errors
+from .problems import Problem
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,9 @@ def import_one(path: Path, out: Path, settings: Settings, root: Path, *, number:
     text, error = read_printed(path)
     if error:
         return ImportResult(name, error=error)
+    if is_pdf(path) and not text.strip():
+        return ImportResult(name, error=f"{name}: the PDF has no text, only images (a scan?); "
+                                       "give it a text layer with OCR first (e.g. ocrmypdf -l chi_sim)")
     imported = legacy.parse_printed_issue(text, number=number, sections=settings.sections)
     where = _where(text, is_pdf(path))
     warnings = [where(w) for w in imported.warnings]
@@ -141,7 +144,7 @@ def _relative(path: Path, root: Path) -> str:
 
 def check_written(folder: Path, settings: Settings, root: Path) -> list[Problem]:
     """What ``newsletter check`` says about an issue folder (its errors and warnings)."""
-    tags, tag_problems = vocabulary.load(root / settings.tags_file, settings.tags_file, settings)
+    tags, _ = vocabulary.load(root / settings.tags_file, settings.tags_file, settings)
     _, problems = content.load_issue(folder, _relative(folder, root), settings, tags)
     return sorted(problems)
 

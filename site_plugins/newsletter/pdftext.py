@@ -116,17 +116,22 @@ class Page:
 def read_pages(path: Path) -> list[Page]:
     """Words and link rectangles of every page (pdftotext coordinates: points, origin top left)."""
     try:
-        run = subprocess.run(["pdftotext", "-bbox-layout", "-enc", "UTF-8", str(path), "-"],
-                             capture_output=True, timeout=TIMEOUT)
+        run = subprocess.Popen(["pdftotext", "-bbox-layout", "-enc", "UTF-8", str(path), "-"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except FileNotFoundError:
         raise PdfError("pdftotext is not installed; apt-get install poppler-utils (scripts/setup.sh does)") from None
+    links = _link_annotations(path)  # while pdftotext works
+    try:
+        stdout, stderr = run.communicate(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
+        run.kill()
+        run.communicate()
         raise PdfError(f"pdftotext took more than {TIMEOUT} s; is this a scanned or damaged PDF?") from None
     if run.returncode != 0:
-        reason = run.stderr.decode("utf-8", "replace").strip().splitlines()
+        reason = stderr.decode("utf-8", "replace").strip().splitlines()
         raise PdfError(f"not a readable PDF ({reason[-1] if reason else f'pdftotext exit {run.returncode}'})")
     try:
-        root = ET.fromstring(_CONTROL.sub("", run.stdout.decode("utf-8", "replace")))
+        root = ET.fromstring(_CONTROL.sub("", stdout.decode("utf-8", "replace")))
     except ET.ParseError as exc:
         raise PdfError(f"pdftotext gave unreadable output: {exc}") from None
     pages = []
@@ -136,8 +141,8 @@ def read_pages(path: Path) -> list[Page]:
         pages.append(Page(float(page.get("width")), float(page.get("height")), words))
     if not pages:
         raise PdfError("the PDF has no pages")
-    for page, links in zip(pages, _link_annotations(path)):
-        page.links = links
+    for page, page_links in zip(pages, links):
+        page.links = page_links
     return pages
 
 

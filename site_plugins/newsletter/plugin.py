@@ -202,6 +202,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         for folder in (self.config.issues_dir, self.config.templates_dir):  # content lives outside docs_dir
             if (self.root / folder).is_dir():
                 server.watch(str(self.root / folder))
+        for inherited in platforms.config_files(Path(config.config_file_path))[1:]:  # mkdocs.yml under MaterialX
+            server.watch(str(inherited))
         return server
 
 

@@ -57,6 +57,8 @@ class Mailbox:
             self.holding.set()
             while not self.release.is_set():
                 await asyncio.sleep(0.01)
+            if server.transport is None or server.transport.is_closing():
+                return "421 4.4.2 client gone before the reply: message discarded"
         self.received.append((envelope.rcpt_tos[0], envelope.original_content))
         return "250 2.0.0 Ok: queued"
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import Project, configure, copy_project
+from conftest import Project, article_text, configure, copy_project, issue_yml
 from mail_sites import SITE, SUBJECT_34, parts
 from smtp_server import SmtpServer
 
@@ -28,7 +28,12 @@ FAST_RETRIES = ("--retries", "2", "--retry-delay", "0.01")
 
 @pytest.fixture(scope="module")
 def send_project(tmp_path_factory) -> Project:
-    project = copy_project(tmp_path_factory.mktemp("send") / "project", with_issues=True)
+    """A small issue 34 (three articles: each run of the command loads it, and there are many runs)."""
+    project = copy_project(tmp_path_factory.mktemp("send") / "project", with_issues=False)
+    project.write("issues/034/issue.yml", issue_yml())
+    for n, section in enumerate(("market", "policy", "international"), 1):
+        project.write(f"issues/034/{n:02d}.md", article_text(title=f"第{n}篇", section=section,
+                                                             body="碳市场交易活跃。" * 30))
     configure(project, {"email": {"from_address": "newsletter@example.org", "unsubscribe": UNSUBSCRIBE,
                                   "reply_to": "office@example.org"}}, site_url=SITE)
     return project
@@ -156,6 +161,33 @@ def test_ctrl_c_finishes_the_current_message_and_a_rerun_sends_the_rest(send_pro
     second = send(send_project, server, "--to", str(subscribers))
     assert second.returncode == 0 and "40 accepted now, 10 accepted earlier" in second.stdout
     assert server.mailbox.copies() == {a: 1 for a in ADDRESSES}
+
+
+def test_a_killed_send_loses_nobody_and_repeats_nobody(send_project, server, tmp_path):
+    subscribers = write_list(tmp_path)
+    server.mailbox.hold_at = 10
+    process = subprocess.Popen(send_command(send_project, server, "--to", str(subscribers)),
+                               cwd=send_project.path, env=run_env(server), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    assert server.mailbox.holding.wait(120)
+    process.kill()  # SIGKILL while message 10 waits for its answer: no handler, no clean-up
+    process.wait(60)
+    server.mailbox.release.set()
+    assert len(log_lines(subscribers)) == 9  # every accepted message was on disk before the next was sent
+    second = send(send_project, server, "--to", str(subscribers))
+    assert second.returncode == 0 and "41 accepted now, 9 accepted earlier" in second.stdout
+    assert server.mailbox.copies() == {a: 1 for a in ADDRESSES}
+
+
+def test_a_second_send_to_the_same_list_is_refused_while_one_runs(send_project, server, tmp_path):
+    import fcntl
+
+    subscribers = write_list(tmp_path)
+    with open(subscribers.with_name(subscribers.name + ".sent-034.jsonl"), "a") as log:
+        fcntl.flock(log, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running send holds it
+        result = send(send_project, server, "--to", str(subscribers))
+    assert result.returncode == 1 and "another send of this issue to this list is running" in result.stderr
+    assert server.mailbox.received == []
 
 
 def test_a_5xx_address_is_recorded_reported_and_not_retried(send_project, server, tmp_path):

@@ -8,7 +8,7 @@ templates, our code and the css-inline version.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
 
@@ -16,9 +16,8 @@ from .. import buildcache
 from ..model import Catalog, Issue
 from . import HTML_FILE, TEXT_FILE, eml_filename, email_files
 from .addresses import site_base, unsubscribe_link
-from .digest import digest
 from .message import build_message, edition_date
-from .render import render_parts
+from .render import fitted_digest, render_parts
 
 CACHE_DIR = ".cache/email"
 _CODE = Path(__file__).resolve().parent.parent  # the whole package: views, markup and rendering all count
@@ -46,7 +45,8 @@ def edition(issue: Issue, catalog: Catalog, setup: EmailSetup) -> dict[str, byte
     """File name -> bytes of the published edition: addressed to nobody, so no personal unsubscribe link."""
     settings = catalog.settings.email
     unsubscribe = unsubscribe_link(settings.unsubscribe, None, None)
-    parts = render_parts(digest(issue, catalog, setup.base, unsubscribe), setup.templates_dir)
+    fitted = replace(fitted_digest(issue, catalog, setup.base, setup.templates_dir), unsubscribe_url=unsubscribe)
+    parts = render_parts(fitted, setup.templates_dir)
     message = build_message(issue, parts, settings, date=edition_date(issue), unsubscribe_url=unsubscribe)
     return {HTML_FILE: parts.html.encode(), TEXT_FILE: parts.text.encode(), eml_filename(issue): message.as_bytes()}
 

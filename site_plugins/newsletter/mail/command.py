@@ -16,9 +16,8 @@ from ..problems import errors, format_problems
 from . import email_files
 from .addresses import check_address, fold, needs_secret, site_base, unsubscribe_link
 from .build import EmailSetup, write_editions
-from .digest import digest
 from .message import build_message, sender
-from .render import EmailParts, render_parts
+from .render import EmailParts, fitted_digest, render_parts
 from .send import Connection, SendOptions, SendReport, StopRequest, deliver, send_all
 from .sendlog import ACCEPTED, LockedError, SendLog, log_path, read_log
 from .smtpenv import SmtpSettings, smtp_settings
@@ -93,7 +92,7 @@ class Composer:
     def __init__(self, project: Project, catalog: Catalog, issue: Issue, base: str, secret: str | None):
         self.project, self.catalog, self.issue, self.secret = project, catalog, issue, secret
         self.email = catalog.settings.email
-        self.digest = digest(issue, catalog, base)
+        self.digest = fitted_digest(issue, catalog, base, project.templates_dir)
         self.parts = lru_cache(maxsize=1)(self._parts)  # rendered once when the link is not personal
 
     def _parts(self, link: str | None) -> EmailParts:

@@ -133,19 +133,21 @@ def _image(files: list[LinkedFile], base: str) -> DigestImage | None:
     return DigestImage(urljoin(base, first.url), first.text, width, height)
 
 
-def _article(article: Article, issue: Issue, catalog: Catalog, base: str) -> DigestArticle:
+def _article(article: Article, issue: Issue, catalog: Catalog, base: str, summary_chars: int) -> DigestArticle:
     files = linked_files(article)
-    return DigestArticle(article.title, urljoin(base, article.url), article.date.isoformat(), article.source,
-                         summary(plain_text(article_view(article, issue, catalog).body_html)), _image(files, base),
-                         tuple(DigestFile(f.text, urljoin(base, f.url), f.label)
-                               for f in files if f.asset.kind == "attachment"))
+    text = summary(plain_text(article_view(article, issue, catalog).body_html), summary_chars) if summary_chars else ""
+    return DigestArticle(article.title, urljoin(base, article.url), article.date.isoformat(), article.source, text,
+                         _image(files, base), tuple(DigestFile(f.text, urljoin(base, f.url), f.label)
+                                                    for f in files if f.asset.kind == "attachment"))
 
 
-def digest(issue: Issue, catalog: Catalog, base: str, unsubscribe_url: str | None = None) -> Digest:
-    """The digest of ``issue``; ``base`` is the site's address with a trailing slash (addresses.site_base)."""
+def digest(issue: Issue, catalog: Catalog, base: str, unsubscribe_url: str | None = None,
+           summary_chars: int = SUMMARY_CHARS) -> Digest:
+    """The digest of ``issue``; ``base`` is the site's address with a trailing slash (addresses.site_base);
+    ``summary_chars`` 0 leaves summaries out."""
     sections = []
     for section, articles in issue.by_section(catalog.settings.sections):
-        items = tuple(_article(a, issue, catalog, base) for a in articles)
+        items = tuple(_article(a, issue, catalog, base, summary_chars) for a in articles)
         sections.append(DigestSection(section.banner, items))
     pdf = pdf_url(issue, catalog.settings)
     return Digest(

@@ -323,8 +323,9 @@
     return out;
   }
 
-  /* search(query, filters, {limit, offset}) -> Promise of results best first; the array also carries
-   * .total (matches after filters) and .facets ({facet: [{value, label, count}]}).
+  /* search(query, filters, {limit, offset, facets}) -> Promise of results best first; the array also carries
+   * .total (matches after filters) and .facets ({facet: [{value, label, count}]}; null with facets: false,
+   * which saves fetching the facet rows of every match when nothing shows the counts).
    * Small candidate sets (VERIFY_ALL, VERIFY_FILES) are checked for exactness in full; others page by
    * page (a candidate found through bigrams that are not adjacent in its text is dropped as soon as its
    * page is built), so their totals and facet counts may include a few such candidates. */
@@ -343,7 +344,11 @@
         var all = unchecked.length <= VERIFY_ALL && groups(h, "text", unchecked).size <= VERIFY_FILES;
         var rejected = new Set(), checked = new Set(all ? unchecked : []);
         var upfront = all ? rejectedOf(h, unchecked, matches) : Promise.resolve([]);
-        return Promise.all([upfront, load(h, "facets", candidates)]).then(function (both) {
+        // facet rows of every candidate: for filters other than the issue (known from the id) and counts
+        var counting = !(options && options.facets === false);
+        var filtering = Object.keys(filters).some(function (f) { return f !== "issue"; });
+        var rows = counting || filtering ? load(h, "facets", candidates) : Promise.resolve();
+        return Promise.all([upfront, rows]).then(function (both) {
           both[0].forEach(function (ref) { rejected.add(ref); });
           var kept = candidates.filter(function (ref) { return passes(h, ref, filters); });
           function page() {
@@ -359,9 +364,11 @@
             });
           }
           return page().then(function (visible) {
+            return load(h, "facets", visible).then(function () { return visible; });
+          }).then(function (visible) {
             var valid = function (ref) { return !rejected.has(ref); };
             var results = visible.map(function (ref) { return result(h, ref, hitOf(h, matches, ref)); });
-            return finish(results, kept.filter(valid).length, facetCounts(h, candidates.filter(valid), filters));
+            return finish(results, kept.filter(valid).length, counting ? facetCounts(h, candidates.filter(valid), filters) : null);
           });
         });
       });
