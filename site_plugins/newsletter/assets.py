@@ -106,17 +106,32 @@ def _asset(name: str, kind: str, folder: Path, rel: str, settings: Settings) -> 
                  size, digest, width, height), None
 
 
-def unlinked_files(folder: Path, rel: str, linked: set[str], article_suffixes: tuple[str, ...],
-                   issue_file: str) -> list[Problem]:
-    """A warning for each file in an issue folder that no article links (it is not published)."""
-    problems = []
+def issue_files(folder: Path, article_suffixes: tuple[str, ...], issue_file: str) -> list[tuple[str, Path]]:
+    """(name inside the folder, path) of every file of an issue folder besides its articles and issue file;
+    names starting with "." or "_" are left out, as the loader leaves them out."""
+    files = []
     for path in sorted(folder.rglob("*")):
         name = path.relative_to(folder).as_posix()
         if not path.is_file() or any(part.startswith((".", "_")) for part in name.split("/")):
             continue
         if name == issue_file or (path.parent == folder and path.suffix.lower() in article_suffixes):
             continue
-        if name not in linked:
-            problems.append(Problem(f"{rel}/{name}", 1, "file", "no article links this file, so it is not published; "
-                                    f"link it, e.g. ![说明]({name}) or [附件]({name}), or delete it", "warning"))
-    return problems
+        files.append((name, path))
+    return files
+
+
+def files_state(files: list[tuple[str, Path]]) -> tuple:
+    """What an article's parse depends on besides its own file: the issue folder's other files as they are now
+    (the preview's parse cache keys on it, so a replaced or added image is seen at once)."""
+    state = []
+    for name, path in files:
+        st = path.stat()
+        state.append((name, st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino))
+    return tuple(state)
+
+
+def unlinked_files(files: list[tuple[str, Path]], rel: str, linked: set[str]) -> list[Problem]:
+    """A warning for each file in an issue folder that no article links (it is not published)."""
+    return [Problem(f"{rel}/{name}", 1, "file", "no article links this file, so it is not published; "
+                    f"link it, e.g. ![说明]({name}) or [附件]({name}), or delete it", "warning")
+            for name, _ in files if name not in linked]

@@ -166,7 +166,9 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    return _run_host(args, "serve", "-a", args.addr, NEWSLETTER_DRAFTS="1")  # the preview shows drafts (config.py)
+    # --dirty: after the first build a save re-renders only what it changed (plugin.py, buildcache.py);
+    # NEWSLETTER_DRAFTS: the preview shows drafts (config.py)
+    return _run_host(args, "serve", "-a", args.addr, "--dirty", NEWSLETTER_DRAFTS="1")
 
 
 def build_parser() -> argparse.ArgumentParser:

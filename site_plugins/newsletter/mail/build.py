@@ -94,14 +94,16 @@ def site_targets(catalog: Catalog, site_dir: Path) -> list[tuple[Issue, Path]]:
 
 
 def write_site_editions(catalog: Catalog, root: Path, templates_dir: Path, site_dir: Path,
-                        site_url: str | None) -> str:
-    """The site build's step: every issue's edition next to its page, when the site has an address.
+                        site_url: str | None, only: set[int] | None = None) -> str:
+    """The site build's step: every issue's edition next to its page (or only the issues numbered in
+    ``only``: an incremental build's changed ones), when the site has an address.
     Returns the line to log; ValueError when the sender is not configured."""
     if not catalog.settings.email.enabled:
         return "email edition: off (plugin option email: enabled: false)"
     if not site_url:
         return "email edition: skipped, site_url is not set (every link in an email must be absolute)"
     setup = EmailSetup(root, templates_dir, site_base(site_url))
-    report = write_editions(catalog, setup, site_targets(catalog, site_dir))
+    report = write_editions(catalog, setup, [(issue, folder) for issue, folder in site_targets(catalog, site_dir)
+                                             if only is None or issue.number in only])
     return (f"email edition: {len(report.rendered)} rendered, {len(report.reused)} unchanged "
             f"(cache {setup.cache_dir})")
