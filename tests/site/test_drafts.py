@@ -81,4 +81,7 @@ def test_serve_shows_drafts_marked_with_a_placeholder_title(project, tmp_path):
         assert f'<span class="nl-draft-badge">草稿</span>{MARK}标题</a>' in section
         with urllib.request.urlopen(base + "issues/34/02-draft/draft-chart.png", timeout=5) as response:
             assert response.read().startswith(b"\x89PNG")
+        # A replaced image is picked up by the preview's next rebuild (the parse cache keys on the folder's files).
+        project.write("issues/034/draft-chart.png", png(60, 40))
+        _wait_for(lambda: 'width="60"' in (_get(base + "issues/34/02-draft/") or ""), "the new image size")
     assert "Traceback" not in log.read_text(encoding="utf-8", errors="replace")
