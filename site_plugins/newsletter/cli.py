@@ -142,7 +142,7 @@ def cmd_email(args) -> int:
 
 
 def cmd_send(args) -> int:
-    from .mail.command import send_issue
+    from .mail.send_command import send_issue
 
     return send_issue(_mail_project(args), args, os.environ)
 

@@ -177,3 +177,13 @@ def test_search_page_and_header_box_find_articles(platform_base, open_page):
 def test_default_build_has_the_search_box_in_the_theme_header(default_site, serve, open_page):
     page = open_page(serve(default_site.site)).page
     assert page.locator(HEADER_BOX).is_visible()
+
+
+@pytest.mark.browser
+def test_without_scripts_the_search_box_stays_below_the_header_and_submits(default_site, serve, open_page):
+    page = open_page(serve(default_site.site) + "issues/34/", java_script_enabled=False).page
+    assert page.locator(".md-header + form[data-nl-header-search]").is_visible()
+    page.fill("#nl-header-q", "碳市场")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/search/?q=%E7%A2%B3%E5%B8%82%E5%9C%BA")
