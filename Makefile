@@ -9,7 +9,7 @@ VENV := $(if $(filter mkdocs-material,$(HOST)-$(THEME)),.venv,.venv-$(HOST)-$(TH
 # What `make test` also builds and checks in the browser (tests/test_platforms.py): the two ProperDocs combinations.
 PLATFORMS_TESTED := properdocs:material properdocs:materialx
 
-.PHONY: site test setup check serve bench fuzz clean
+.PHONY: site test setup check serve bench fuzz platform-status clean
 
 site:
 	@scripts/setup.sh $(PLATFORM)
@@ -38,6 +38,11 @@ bench:
 fuzz:
 	@scripts/setup.sh --test
 	HYPOTHESIS_PROFILE=fuzz .venv/bin/python -m pytest tests/unit/test_fuzz_loader.py -q --hypothesis-show-statistics
+
+# Are ProperDocs and MaterialX still releasing, and do our pins admit their newest release? (PyPI; README "Platform")
+platform-status:
+	@scripts/setup.sh
+	.venv/bin/python scripts/platform_status.py
 
 clean:
 	rm -rf site .venv .venv-*-* .mkdocs-*.yml node_modules

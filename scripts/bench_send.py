@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import signal
+import smtplib
 import socket
 import statistics
 import subprocess
@@ -66,6 +67,20 @@ def summary(output: str) -> tuple[int, int, float, float]:
     return int(match[1]), int(match[2]), float(match[3]), float(match[4] or 0)
 
 
+def baseline(port: int, folder: Path, env: dict[str, str], count: int) -> float:
+    """The same server fed by a bare smtplib loop with one prepared message: what the server and the
+    loopback allow, without composing, rendering or logging."""
+    out = folder / "baseline"
+    subprocess.run([sys.executable, "-m", "newsletter.cli", "-f", str(folder / "mkdocs.yml"), "email", "34",
+                    "--out", str(out)], env=env, check=True, capture_output=True)
+    data = (out / "newsletter-034.eml").read_bytes()
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        started = time.monotonic()
+        for n in range(count):
+            smtp.sendmail("newsletter@example.org", [f"reader{n:05d}@example.org"], data)
+        return count / (time.monotonic() - started)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--addresses", type=int, default=300)
@@ -77,7 +92,11 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSLETTER_")} | {
         "NEWSLETTER_SMTP_HOST": "127.0.0.1", "NEWSLETTER_SMTP_PORT": str(port), "NEWSLETTER_SMTP_TLS": "none",
         "NEWSLETTER_SECRET": "bench", "NEWSLETTER_PDF": "0", "NO_MKDOCS_2_WARNING": "1"}
-    time.sleep(1.0)
+    for _ in range(100):  # until the server listens
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.1)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             cases = {"personal link ({token})": "https://example.org/u?email={email}&token={token}",
@@ -92,6 +111,9 @@ def main() -> None:
                 print(f"{label}: {args.addresses} messages, median {statistics.median(rates):.1f} messages/s "
                       f"(runs: {', '.join(f'{r:.1f}' for r in rates)})")
             folder = Path(tmp) / "p0"
+            rates = [baseline(port, folder, env, args.addresses) for _ in range(args.runs)]
+            print(f"baseline, smtplib alone sending one prepared .eml: median {statistics.median(rates):.1f} "
+                  f"messages/s (runs: {', '.join(f'{r:.1f}' for r in rates)})")
             to = subscribers(folder, args.addresses)
             process = subprocess.Popen(command(folder, to), env=env, stdout=subprocess.PIPE, text=True)
             log = to.with_name(to.name + ".sent-034.jsonl")

@@ -323,7 +323,7 @@ def _split_articles(lines: list[_Line], column: int, banners: dict[str, str], wa
                                     lines[meta_i + 1:end], doc, lines[last + 1:meta_i]))
     stray = [l for l in lines[:spans[0][0]] if l.kind == "text"] if spans else []
     if stray:
-        warnings.append(f"line {stray[0].no}: {len(stray)} line(s) of text before the first article were ignored")
+        warnings.append(f"line {stray[0].no}: {len(stray)} line(s) of text before the first article were skipped (a cover or a table of contents?); check nothing of an article is among them")
     return articles
 
 

@@ -24,7 +24,7 @@ _INHERIT = re.compile(r"^INHERIT:\s*['\"]?(.+?)['\"]?\s*$", re.M)
 
 
 def venv_dir(root: Path, host: str, theme: str) -> Path:
-    """The virtual environment scripts/setup.sh makes for a combination (the default one is .venv)."""
+    """The virtual environment scripts/setup.sh (and the Makefile's VENV) uses for a combination."""
     return root / (".venv" if (host, theme) == (DEFAULT_HOST, DEFAULT_THEME) else f".venv-{host}-{theme}")
 
 

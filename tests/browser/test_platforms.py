@@ -19,6 +19,7 @@ import pytest
 
 from axe import axe_violations
 from conftest import ROOT, Project
+from newsletter import platforms
 
 PLATFORMS = [("properdocs", "material"), ("properdocs", "materialx")]
 IDS = [f"{host}+{theme}" for host, theme in PLATFORMS]
@@ -34,7 +35,7 @@ PAGE_KINDS = {
 
 
 def venv(host: str, theme: str) -> Path:
-    return ROOT / (f".venv-{host}-{theme}")
+    return platforms.venv_dir(ROOT, host, theme)
 
 
 _built: dict[tuple[str, str], Path] = {}
@@ -89,6 +90,23 @@ def test_materialx_build_uses_the_materialx_theme(default_site):
     site = platform_build(default_site, "properdocs", "materialx")
     assert "mkdocs-materialx" in generator((site / "index.html").read_bytes())
     assert (default_site.path / "mkdocs.yml").read_bytes() == (ROOT / "mkdocs.yml").read_bytes()  # not edited
+
+
+def test_strict_properdocs_build_with_a_host_warning_publishes_nothing(default_site):
+    """ProperDocs logs under its own logger: a warning of its own still stops a strict build from publishing."""
+    site = platform_build(default_site, "properdocs", "material")
+    before = tree(site)
+    config = default_site.path / ".strict-missing-page.yml"
+    config.write_text("INHERIT: mkdocs.yml\nnav:\n  - index.md\n  - missing.md\n", encoding="utf-8")
+    try:
+        result = subprocess.run([str(venv("properdocs", "material") / "bin" / "properdocs"), "build", "--strict",
+                                 "-f", str(config), "-d", str(site)], cwd=default_site.path, capture_output=True,
+                                text=True, env=dict(os.environ, NEWSLETTER_PDF="0"))
+    finally:
+        config.unlink()
+    assert result.returncode == 1
+    assert "'missing.md' is included in the 'nav' configuration" in result.stderr
+    assert tree(site) == before
 
 
 def resolve(site: Path, pattern: str) -> str:
@@ -159,3 +177,13 @@ def test_search_page_and_header_box_find_articles(platform_base, open_page):
 def test_default_build_has_the_search_box_in_the_theme_header(default_site, serve, open_page):
     page = open_page(serve(default_site.site)).page
     assert page.locator(HEADER_BOX).is_visible()
+
+
+@pytest.mark.browser
+def test_without_scripts_the_search_box_stays_below_the_header_and_submits(default_site, serve, open_page):
+    page = open_page(serve(default_site.site) + "issues/34/", java_script_enabled=False).page
+    assert page.locator(".md-header + form[data-nl-header-search]").is_visible()
+    page.fill("#nl-header-q", "碳市场")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/search/?q=%E7%A2%B3%E5%B8%82%E5%9C%BA")

@@ -163,6 +163,33 @@ def test_ctrl_c_finishes_the_current_message_and_a_rerun_sends_the_rest(send_pro
     assert server.mailbox.copies() == {a: 1 for a in ADDRESSES}
 
 
+def test_a_killed_send_loses_nobody_and_repeats_nobody(send_project, server, tmp_path):
+    subscribers = write_list(tmp_path)
+    server.mailbox.hold_at = 10
+    process = subprocess.Popen(send_command(send_project, server, "--to", str(subscribers)),
+                               cwd=send_project.path, env=run_env(server), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    assert server.mailbox.holding.wait(120)
+    process.kill()  # SIGKILL while message 10 waits for its answer: no handler, no clean-up
+    process.wait(60)
+    server.mailbox.release.set()
+    assert len(log_lines(subscribers)) == 9  # every accepted message was on disk before the next was sent
+    second = send(send_project, server, "--to", str(subscribers))
+    assert second.returncode == 0 and "41 accepted now, 9 accepted earlier" in second.stdout
+    assert server.mailbox.copies() == {a: 1 for a in ADDRESSES}
+
+
+def test_a_second_send_to_the_same_list_is_refused_while_one_runs(send_project, server, tmp_path):
+    import fcntl
+
+    subscribers = write_list(tmp_path)
+    with open(subscribers.with_name(subscribers.name + ".sent-034.jsonl"), "a") as log:
+        fcntl.flock(log, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as a running send holds it
+        result = send(send_project, server, "--to", str(subscribers))
+    assert result.returncode == 1 and "another send of this issue to this list is running" in result.stderr
+    assert server.mailbox.received == []
+
+
 def test_a_5xx_address_is_recorded_reported_and_not_retried(send_project, server, tmp_path):
     subscribers = write_list(tmp_path)
     server.mailbox.reject = {"reader17@example.org"}
@@ -170,11 +197,26 @@ def test_a_5xx_address_is_recorded_reported_and_not_retried(send_project, server
     assert first.returncode == 1
     assert "49 accepted now" in first.stdout and "1 rejected" in first.stdout
     assert f"rejected: {subscribers}:18: reader17@example.org: 550 5.1.1" in first.stdout
+    assert server.mailbox.attempts.count("reader17@example.org") == 1  # a 5xx is not retried
     assert server.mailbox.copies() == {a: 1 for a in ADDRESSES if a != "reader17@example.org"}
     assert [e for e in log_lines(subscribers) if e["status"] == "rejected"][0]["code"] == 550
     second = send(send_project, server, "--to", str(subscribers), *FAST_RETRIES)
     assert second.returncode == 1 and "0 accepted now, 49 accepted earlier, 1 rejected" in second.stdout
     assert "rejected earlier: " in second.stdout and len(server.mailbox.received) == 49
+
+
+def test_a_4xx_address_is_retried_then_reported_and_tried_again_next_run(send_project, server, tmp_path):
+    subscribers = write_list(tmp_path)
+    server.mailbox.busy = {"reader05@example.org"}
+    first = send(send_project, server, "--to", str(subscribers), *FAST_RETRIES)
+    assert first.returncode == 1 and "49 accepted now" in first.stdout and "1 deferred" in first.stdout
+    assert f"deferred: {subscribers}:6: reader05@example.org: 450 4.2.1" in first.stdout
+    assert server.mailbox.attempts.count("reader05@example.org") == 3  # the first try and --retries 2
+    assert "reader05@example.org" not in [e["email"] for e in log_lines(subscribers)]
+    server.mailbox.busy = set()
+    second = send(send_project, server, "--to", str(subscribers), *FAST_RETRIES)
+    assert second.returncode == 0 and "1 accepted now, 49 accepted earlier" in second.stdout
+    assert server.mailbox.copies() == {a: 1 for a in ADDRESSES}
 
 
 @pytest.mark.parametrize("content, expected", [

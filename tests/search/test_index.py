@@ -153,3 +153,55 @@ def test_too_many_articles_in_one_issue_is_an_error_naming_the_issue():
     with pytest.raises(ValueError) as raised:
         index.doc_ids(7, [f"{n:03}" for n in range(257)])
     assert str(raised.value) == "issue 7: 257 articles; the search allows 256 per issue"
+
+
+WORDS = ["碳市场建设", "排污权交易", "气候谈判", "节能减排", "可再生能源", "碳排放权", "温室气体", "绿色建筑"]
+
+
+def issue_docs(number: int, slugs: list[str], *, edited: dict[str, str] | None = None) -> list[index.SearchDoc]:
+    ids = index.doc_ids(number, slugs)
+    docs = []
+    for slug in sorted(slugs):
+        word = WORDS[(number + len(slug) + ord(slug[-1])) % len(WORDS)]
+        text = (edited or {}).get(slug, f"第{number}期{slug}：{word}，{WORDS[number % len(WORDS)]}。")
+        docs.append(index.SearchDoc(ids[slug], f"issues/{number}/{slug}/", f"{word}{number}", text, number,
+                                    f"{2013 + number // 10}-06-01", ("market", "policy")[number % 2],
+                                    f"{2013 + number // 10}-05-30", f"{word[:2]}报", (word[:2], f"标签{number % 3}")))
+    return docs
+
+
+def test_update_rewrites_only_touched_files_and_equals_a_clean_build(tmp_path, monkeypatch):
+    monkeypatch.setattr(index, "POSTINGS_PER_SHARD", 8)
+    archive = {n: issue_docs(n, ["01-a", "02-b"]) for n in range(1, 31)}
+    out, cache = tmp_path / "out", tmp_path / "cache.sqlite"
+    first = index.build([d for n in sorted(archive) for d in archive[n]], out, cache_file=cache, synonyms=[["a", "b"]])
+    before = snapshot(out)
+    changes = {
+        5: issue_docs(5, ["01-a", "02-b"], edited={"01-a": "改过的正文：光伏发电。"}),  # an edit
+        7: issue_docs(7, ["01-a", "015-x", "02-b"]),  # an article added in the middle: 02-b's id moves
+        9: issue_docs(9, ["01-a"]),  # an article removed
+        12: [],  # an issue removed
+        31: issue_docs(31, ["01-a", "02-b"]),  # a new issue
+    }
+    stats = index.update(out, changes, cache_file=cache, synonyms=[["a", "b"]])
+    assert stats is not None and stats.shards == first.shards
+    archive.update(changes)
+    clean = tmp_path / "clean"
+    index.build([d for n in sorted(archive) for d in archive[n]], clean, synonyms=[["a", "b"]])
+    after = snapshot(out)
+    assert {k: v[0] for k, v in after.items()} == {k: v[0] for k, v in snapshot(clean).items()}
+    changed = {name for name in after if after[name] != before.get(name)}
+    assert stats.rewritten == len(changed)
+    untouched_shards = [n for n in before if n.startswith("shards/") and n not in changed]
+    assert len(untouched_shards) > first.shards // 4  # most shards hold none of the changed tokens
+    assert {n for n in changed if not n.startswith("shards/")} == {
+        "head.json.gz", "meta/0.json.gz", "meta/1.json.gz", "text/2.json.gz", "text/3.json.gz", "text/4.json.gz",
+        "text/6.json.gz", "text/15.json.gz", "facets/0.json.gz"}
+    assert index.update(out, changes, cache_file=cache, synonyms=[["a", "b"]]).rewritten == 0
+
+
+def test_update_without_a_cache_asks_for_a_full_build(tmp_path):
+    out = tmp_path / "out"
+    index.build(DOCS, out)
+    assert index.update(out, {34: DOCS[1:]}) is None
+    assert index.update(tmp_path / "missing", {34: DOCS[1:]}, cache_file=tmp_path / "c.sqlite") is None

@@ -62,6 +62,17 @@ def test_results_carry_display_fields_and_single_characters_work(home):
     assert first["score"] > 0
 
 
+def test_without_facet_counts_the_results_and_total_are_the_same(home):
+    watch, _ = home
+    got = watch.page.evaluate("""() => Promise.all([
+        newsletterSearch.search('碳', {issue: 34}, {limit: 2}), newsletterSearch.search('碳', {issue: 34}, {limit: 2, facets: false})])
+      .then(([a, b]) => [a.map(x => x.url), a.total, b.map(x => x.url), b.total, b.facets, a.facets.issue])""")
+    assert got[0] == got[2] and len(got[0]) == 2
+    assert got[1] == got[3] == 3  # 深圳…碳市场, APEC…碳中和, 碳排放管理办法 in issue 34
+    assert got[4] is None
+    assert got[5] == [{"value": "34", "label": "第 34 期", "count": 3}, {"value": "33", "label": "第 33 期", "count": 1}]
+
+
 def test_search_page_facets_url_state_and_history(search_site, open_page):
     _, base = search_site
     watch = open_page(base + "search/?q=碳市场")

@@ -41,6 +41,7 @@ import json
 import os
 import sqlite3
 from array import array
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,10 +74,6 @@ class SearchDoc:
     tags: tuple[str, ...] = ()
 
     @property
-    def content_hash(self) -> str:
-        return hashlib.sha1("\0".join((str(CACHE_VERSION), *self.fields)).encode()).hexdigest()
-
-    @property
     def fields(self) -> tuple[str, str, str]:
         """The text of each of :data:`FIELDS`."""
         return self.title, "\t".join(self.tags), self.text
@@ -105,9 +102,14 @@ def issue_of(doc_id: int) -> int:
     return doc_id // SLOTS
 
 
+def _fields_hash(fields: tuple[str, ...]) -> str:
+    return hashlib.sha1("\0".join((str(CACHE_VERSION), *fields)).encode()).hexdigest()
+
+
 class TokenCache:
-    """Term frequencies per field of each article, keyed on the article's content hash (SQLite: only the
-    entries in use are read, one at a time)."""
+    """Term frequencies per field of each article, keyed on a hash of its fields (SQLite: only the entries
+    in use are read, one at a time), and how many articles use each character (what the fold table
+    shipped to the browser depends on: kept here so that an update need not read every article)."""
 
     def __init__(self, path: Path | None):
         self.db = None
@@ -116,24 +118,41 @@ class TokenCache:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                self.db = sqlite3.connect(path)
-                self.db.execute("CREATE TABLE IF NOT EXISTS counts (hash TEXT PRIMARY KEY, fields TEXT)")
+                self.db = self._open(path)
             except sqlite3.DatabaseError:
                 path.unlink(missing_ok=True)  # a damaged cache is rebuilt
-                self.db = sqlite3.connect(path)
-                self.db.execute("CREATE TABLE IF NOT EXISTS counts (hash TEXT PRIMARY KEY, fields TEXT)")
+                self.db = self._open(path)
 
-    def frequencies(self, doc: SearchDoc) -> list[dict[str, int]]:
-        key = doc.content_hash
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE IF NOT EXISTS counts (hash TEXT PRIMARY KEY, fields TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS chars (build TEXT PRIMARY KEY, counts TEXT)")
+        return db
+
+    def frequencies(self, fields: tuple[str, str, str]) -> list[dict[str, int]]:
+        key = _fields_hash(fields)
         if self.db is not None:
             row = self.db.execute("SELECT fields FROM counts WHERE hash = ?", (key,)).fetchone()
             if row is not None:
                 return json.loads(row[0])
         self.misses += 1
-        found = [dict(token_counts(text)) for text in doc.fields]
+        found = [dict(token_counts(text)) for text in fields]
         if self.db is not None:
             self.pending.append((key, json.dumps(found, ensure_ascii=False, separators=(",", ":"))))
         return found
+
+    def characters(self, build: str) -> Counter | None:
+        """Articles per character of the index in ``build`` (None when unknown)."""
+        if self.db is None:
+            return None
+        row = self.db.execute("SELECT counts FROM chars WHERE build = ?", (build,)).fetchone()
+        return Counter(json.loads(row[0])) if row else None
+
+    def remember_characters(self, build: str, counts: Counter) -> None:
+        if self.db is not None:
+            self.db.execute("DELETE FROM chars")  # the last build only
+            self.db.execute("INSERT INTO chars VALUES (?, ?)", (build, json.dumps(counts, ensure_ascii=False)))
 
     def close(self) -> None:
         if self.db is None:
@@ -196,58 +215,114 @@ class _Writer:
                 path.unlink()
 
 
-class _Chunks:
-    """Rows of one kind of chunk file, flushed when the group (issue number // per) changes."""
+KINDS = {"meta": META_ISSUES, "text": TEXT_ISSUES, "facets": FACET_ISSUES}  # chunk kind -> issues a file
 
-    def __init__(self, writer: _Writer, kind: str, per: int):
-        self.writer, self.kind, self.per = writer, kind, per
-        self.group: int | None = None
-        self.rows: list = []
 
-    def add(self, doc_id: int, row: list) -> None:
-        group = issue_of(doc_id) // self.per
-        if group != self.group:
-            self.flush()
-            self.group = group
-        self.rows.append(row)
+def group_of(kind: str, doc_id: int) -> int:
+    return issue_of(doc_id) // KINDS[kind]
 
-    def flush(self) -> None:
-        if self.rows:
-            self.writer.write(f"{self.kind}/{self.group}.json.gz", self.data(self.rows))
-        self.rows = []
 
-    @staticmethod
-    def data(rows: list) -> dict:
+def rows_of(doc: SearchDoc, lengths: list[int]) -> dict[str, list]:
+    """The article's row in each kind of chunk (facet strings as strings: see :func:`chunk_data`)."""
+    return {"meta": [doc.id, doc.url, doc.title, doc.date, *lengths], "text": [doc.id, doc.text],
+            "facets": [doc.id, doc.section, doc.source, int(doc.issue_date[:4]), *doc.tags]}
+
+
+def chunk_data(kind: str, rows: list[list]) -> dict:
+    """A chunk file's content; facet strings become positions in the chunk's own value list."""
+    if kind != "facets":
         return {"docs": rows}
+    values = list(dict.fromkeys(v for row in rows for v in (row[1], row[2], *row[4:])))
+    at = {v: i for i, v in enumerate(values)}
+    return {"values": values, "docs": [[row[0], at[row[1]], at[row[2]], row[3], *(at[t] for t in row[4:])]
+                                       for row in rows]}
 
 
-class _FacetChunks(_Chunks):
-    """Facet rows with their strings replaced by positions in the chunk's own value list."""
-
-    @staticmethod
-    def data(rows: list) -> dict:
-        values = list(dict.fromkeys(v for row in rows for v in (row[1], row[2], *row[4:])))
-        at = {v: i for i, v in enumerate(values)}
-        return {"values": values, "docs": [[row[0], at[row[1]], at[row[2]], row[3], *(at[t] for t in row[4:])]
-                                           for row in rows]}
+def chunk_rows(kind: str, data: dict) -> list[list]:
+    """The inverse of :func:`chunk_data`."""
+    if kind != "facets":
+        return data["docs"]
+    values = data["values"]
+    return [[row[0], values[row[1]], values[row[2]], row[3], *(values[t] for t in row[4:])] for row in data["docs"]]
 
 
-def _shard_data(terms: dict[str, array]) -> dict:
-    """One shard: sorted terms, and per term and field [delta-coded ids, term frequencies]."""
-    ordered = sorted(terms)
-    postings = []
+def _chunk_path(kind: str, group: int) -> str:
+    return f"{kind}/{group}.json.gz"
+
+
+class _Chunks:
+    """Rows of each kind of chunk file, each file written when the ids move past its group."""
+
+    def __init__(self, writer: _Writer):
+        self.writer = writer
+        self.open: dict[str, tuple[int, list]] = {}
+
+    def add(self, rows: dict[str, list]) -> None:
+        for kind, row in rows.items():
+            group = group_of(kind, row[0])
+            current = self.open.get(kind)
+            if current is None or current[0] != group:
+                self.flush(kind)
+                current = self.open[kind] = (group, [])
+            current[1].append(row)
+
+    def flush(self, kind: str) -> None:
+        current = self.open.pop(kind, None)
+        if current:
+            self.writer.write(_chunk_path(kind, current[0]), chunk_data(kind, current[1]))
+
+    def close(self) -> None:
+        for kind in list(self.open):
+            self.flush(kind)
+
+
+def _shard_data(postings: dict[str, list[tuple[int, int, int]]]) -> dict:
+    """One shard: sorted terms, and per term and field [delta-coded ids, term frequencies]; ``postings``
+    maps a term to its (id, field, tf) in ascending id order."""
+    ordered = sorted(postings)
+    encoded = []
     for term in ordered:
-        packed = terms[term]
         per_field: list[list[list[int]]] = [[[], []] for _ in FIELDS]
-        for doc_id, value in zip(packed[0::2], packed[1::2]):
-            ids, tfs = per_field[value >> _TF_BITS]
-            ids.append(doc_id)
-            tfs.append(value & ((1 << _TF_BITS) - 1))
+        for doc_id, field, tf in postings[term]:
+            per_field[field][0].append(doc_id)
+            per_field[field][1].append(tf)
         flat = []
         for ids, tfs in per_field:
             flat += [[b - a for a, b in zip([0] + ids, ids)], tfs]
-        postings.append(flat)
-    return {"terms": ordered, "postings": postings}
+        encoded.append(flat)
+    return {"terms": ordered, "postings": encoded}
+
+
+def _shard_postings(data: dict) -> dict[str, list[tuple[int, int, int]]]:
+    """The inverse of :func:`_shard_data`."""
+    out = {}
+    for term, flat in zip(data["terms"], data["postings"]):
+        entries = []
+        for field in range(len(FIELDS)):
+            doc_id = 0
+            for delta, tf in zip(flat[2 * field], flat[2 * field + 1]):
+                doc_id += delta
+                entries.append((doc_id, field, tf))
+        entries.sort()
+        out[term] = entries
+    return out
+
+
+def _unpack(packed: array) -> list[tuple[int, int, int]]:
+    mask = (1 << _TF_BITS) - 1
+    return [(doc_id, value >> _TF_BITS, value & mask) for doc_id, value in zip(packed[0::2], packed[1::2])]
+
+
+def _characters(frequencies: list[dict[str, int]]) -> set[str]:
+    return {c for field_terms in frequencies for term in field_terms for c in term}
+
+
+def _head(count: int, totals: list[int], postings: int, shards: int, characters, synonyms, sections) -> dict:
+    return {
+        "format": FORMAT, "fields": list(FIELDS), "documents": count, "lengths": totals, "postings": postings,
+        "average": [total / count if count else 0 for total in totals], "shards": shards, "slots": SLOTS,
+        "chunks": KINDS, "sections": sections or [], "synonyms": synonyms or [], "fold": fold_json(set(characters)),
+    }
 
 
 def build(docs: Iterable[SearchDoc], out_dir: Path, *, synonyms: list[list[str]] | None = None,
@@ -256,19 +331,18 @@ def build(docs: Iterable[SearchDoc], out_dir: Path, *, synonyms: list[list[str]]
     out_dir.mkdir(parents=True, exist_ok=True)
     writer = _Writer(out_dir)
     cache = TokenCache(cache_file)
-    chunks = [_Chunks(writer, "meta", META_ISSUES), _Chunks(writer, "text", TEXT_ISSUES),
-              _FacetChunks(writer, "facets", FACET_ISSUES)]
+    chunks = _Chunks(writer)
     by_term: dict[str, array] = {}
     totals = [0] * len(FIELDS)
     count = postings = 0
-    used: set[str] = set()
+    characters: Counter = Counter()
     last_id = -1
     try:
         for doc in docs:
             if doc.id <= last_id:
                 raise ValueError(f"search documents out of id order at {doc.url}")
             last_id = doc.id
-            frequencies = cache.frequencies(doc)
+            frequencies = cache.frequencies(doc.fields)
             lengths = [sum(f.values()) for f in frequencies]
             for field_index, field_terms in enumerate(frequencies):
                 for term, tf in field_terms.items():
@@ -279,28 +353,120 @@ def build(docs: Iterable[SearchDoc], out_dir: Path, *, synonyms: list[list[str]]
                     packed.append(field_index << _TF_BITS | tf)
                 postings += len(field_terms)
                 totals[field_index] += lengths[field_index]
-                used.update(field_terms)
+            characters.update(_characters(frequencies))
             count += 1
-            chunks[0].add(doc.id, [doc.id, doc.url, doc.title, doc.date, *lengths])
-            chunks[1].add(doc.id, [doc.id, doc.text])
-            chunks[2].add(doc.id, [doc.id, doc.section, doc.source, int(doc.issue_date[:4]), *doc.tags])
+            chunks.add(rows_of(doc, lengths))
+        chunks.close()
+        shards = shard_count(postings)
+        grouped: list[list[str]] = [[] for _ in range(shards)]
+        for term in by_term:
+            grouped[shard_of(term, shards)].append(term)
+        for number, terms in enumerate(grouped):
+            writer.write(f"shards/{number}.json.gz", _shard_data({t: _unpack(by_term.pop(t)) for t in terms}))
+        head = _head(count, totals, postings, shards, characters, synonyms, sections)
+        writer.write("head.json.gz", head)
+        cache.remember_characters(_build_key(head), characters)
     finally:
         cache.close()
-    for chunk in chunks:
-        chunk.flush()
-    shards = shard_count(postings)
-    grouped: list[dict[str, array]] = [{} for _ in range(shards)]
-    for term in list(by_term):
-        grouped[shard_of(term, shards)][term] = by_term.pop(term)
-    for number, terms in enumerate(grouped):
-        writer.write(f"shards/{number}.json.gz", _shard_data(terms))
-        grouped[number] = {}
-    characters = {c for term in used for c in term}
-    writer.write("head.json.gz", {
-        "format": FORMAT, "fields": list(FIELDS), "documents": count,
-        "average": [total / count if count else 0 for total in totals], "shards": shards, "slots": SLOTS,
-        "chunks": {"meta": META_ISSUES, "text": TEXT_ISSUES, "facets": FACET_ISSUES},
-        "sections": sections or [], "synonyms": synonyms or [], "fold": fold_json(characters),
-    })
     writer.remove_stale()
+    return BuildStats(count, shards, postings, len(writer.kept), writer.bytes, writer.rewritten, cache.misses)
+
+
+def _build_key(head: dict) -> str:
+    """Ties the character counts in the cache to the index they were counted for."""
+    return hashlib.sha1(encode({k: head[k] for k in ("documents", "lengths", "postings")})).hexdigest()
+
+
+def _moved_terms(gone: dict[int, list[dict[str, int]]], added: dict[int, list[dict[str, int]]]) -> set[str]:
+    """The terms whose postings differ: of an article edited in place, those whose frequency in some field
+    changed; of an article removed, added or given another id, all of them."""
+    terms: set[str] = set()
+    for doc_id in gone.keys() | added.keys():
+        before, after = gone.get(doc_id, [{}] * len(FIELDS)), added.get(doc_id, [{}] * len(FIELDS))
+        for old_terms, new_terms in zip(before, after):
+            terms.update(t for t in old_terms.keys() | new_terms.keys() if old_terms.get(t) != new_terms.get(t))
+    return terms
+
+
+def update(out_dir: Path, issues: dict[int, list[SearchDoc]], *, synonyms: list[list[str]] | None = None,
+           sections: list[list[str]] | None = None, cache_file: Path | None = None) -> BuildStats | None:
+    """Bring the index in ``out_dir`` up to date after changes confined to ``issues`` (issue number -> every
+    article it now has, in id order; an empty list for an issue removed), touching only the files those
+    articles are in: their chunk files, the shards of their old and new tokens and the head. The result is
+    byte for byte what :func:`build` writes for the whole archive. Returns None, having changed nothing,
+    when it cannot (no previous index or cache, or the shard count changes): then call :func:`build`."""
+    try:
+        head = decode((out_dir / "head.json.gz").read_bytes())
+    except (OSError, ValueError):
+        return None
+    cache = TokenCache(cache_file)
+    try:
+        characters = cache.characters(_build_key(head)) if head.get("format") == FORMAT else None
+        if characters is None:
+            return None
+        writer = _Writer(out_dir)
+        # the chunk files of the touched issues, and their rows
+        files: dict[tuple[str, int], list[list]] = {}
+        for kind in KINDS:
+            for group in {number // KINDS[kind] for number in issues}:
+                try:
+                    files[(kind, group)] = chunk_rows(kind, decode((out_dir / _chunk_path(kind, group)).read_bytes()))
+                except OSError:
+                    files[(kind, group)] = []
+        old: dict[int, dict[str, list]] = {}
+        for (kind, _), rows in files.items():
+            for row in rows:
+                if issue_of(row[0]) in issues:
+                    old.setdefault(row[0], {})[kind] = row
+        new_frequencies = {d.id: cache.frequencies(d.fields) for docs in issues.values() for d in docs}
+        new = {d.id: rows_of(d, [sum(f.values()) for f in new_frequencies[d.id]])
+               for docs in issues.values() for d in docs}
+        changed = sorted(i for i in old.keys() | new.keys() if old.get(i) != new.get(i))
+        gone = {i: cache.frequencies((old[i]["meta"][2], "	".join(old[i]["facets"][4:]), old[i]["text"][1]))
+                for i in changed if i in old}
+        added = {i: new_frequencies[i] for i in changed if i in new}
+        totals, postings, count = list(head["lengths"]), head["postings"], head["documents"] - len(gone) + len(added)
+        for sign, frequencies in ((-1, gone), (1, added)):
+            for doc_frequencies in frequencies.values():
+                for field, field_terms in enumerate(doc_frequencies):
+                    totals[field] += sign * sum(field_terms.values())
+                    postings += sign * len(field_terms)
+                characters.subtract(_characters(doc_frequencies)) if sign < 0 else characters.update(
+                    _characters(doc_frequencies))
+        shards = shard_count(postings)
+        if shards != head["shards"]:
+            return None
+        for number in sorted({shard_of(t, shards) for t in _moved_terms(gone, added)}):
+            current = _shard_postings(decode((out_dir / f"shards/{number}.json.gz").read_bytes()))
+            gone_ids = set(gone)
+            for term in list(current):
+                kept = [p for p in current[term] if p[0] not in gone_ids]
+                if kept:
+                    current[term] = kept
+                else:
+                    del current[term]
+            for doc_id, doc_frequencies in added.items():
+                for field, field_terms in enumerate(doc_frequencies):
+                    for term, tf in field_terms.items():
+                        if shard_of(term, shards) == number:
+                            current.setdefault(term, []).append((doc_id, field, tf))
+            writer.write(f"shards/{number}.json.gz", _shard_data({t: sorted(p) for t, p in current.items()}))
+        for (kind, group), rows in files.items():
+            by_id = {row[0]: row for row in rows}
+            for doc_id in changed:
+                if group_of(kind, doc_id) == group:
+                    by_id.pop(doc_id, None)
+                    if doc_id in new:
+                        by_id[doc_id] = new[doc_id][kind]
+            path = _chunk_path(kind, group)
+            if by_id:
+                writer.write(path, chunk_data(kind, [by_id[i] for i in sorted(by_id)]))
+            else:
+                (out_dir / path).unlink(missing_ok=True)
+        characters = +characters  # drop characters no article uses any more
+        head = _head(count, totals, postings, shards, characters, synonyms, sections)
+        writer.write("head.json.gz", head)
+        cache.remember_characters(_build_key(head), characters)
+    finally:
+        cache.close()
     return BuildStats(count, shards, postings, len(writer.kept), writer.bytes, writer.rewritten, cache.misses)

@@ -92,7 +92,7 @@
     var run = debounce(function () {
       var query = input.value.trim(), mine = ++generation;
       if (!query) return close();
-      engine.search(query, {}, { limit: 8 }).then(function (results) {
+      engine.search(query, {}, { limit: 8, facets: false }).then(function (results) {
         if (mine === generation) show(results, query);
       }, function (error) { console.warn(error); });
     }, 120);

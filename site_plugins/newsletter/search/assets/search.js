@@ -179,27 +179,40 @@
     return values;
   }
 
-  function passes(h, ref, filters, except) {
+  function matchesFilter(h, ref, facet, wanted) {
+    if (facet === "issue") return String(issueOf(h, ref)) === wanted;
+    var have = docValues(h, ref)[facet];
+    return Array.isArray(have) ? have.indexOf(wanted) >= 0 : have === wanted;
+  }
+
+  function passes(h, ref, filters) {
     return FACETS.every(function (facet) {
-      var wanted = filters[facet];
-      if (facet === except || wanted === undefined) return true;
-      if (facet === "issue") return String(issueOf(h, ref)) === wanted;
-      var have = docValues(h, ref)[facet];
-      return Array.isArray(have) ? have.indexOf(wanted) >= 0 : have === wanted;
+      return filters[facet] === undefined || matchesFilter(h, ref, facet, filters[facet]);
     });
   }
 
+  /* Per facet, the values of the documents that pass every filter but that facet's, with their counts. */
   function facetCounts(h, refs, filters) {
-    var counts = {};
-    FACETS.forEach(function (facet) {
-      var tally = new Map();
-      refs.forEach(function (ref) {
-        if (!passes(h, ref, filters, facet)) return;
-        var have = docValues(h, ref)[facet];
+    var active = FACETS.filter(function (f) { return filters[f] !== undefined; }), tallies = {};
+    FACETS.forEach(function (facet) { tallies[facet] = new Map(); });
+    refs.forEach(function (ref) {
+      var failed = null;
+      for (var i = 0; i < active.length; i++) {
+        if (matchesFilter(h, ref, active[i], filters[active[i]])) continue;
+        if (failed !== null) return; // fails two filters: counted nowhere
+        failed = active[i];
+      }
+      var values = docValues(h, ref);
+      FACETS.forEach(function (facet) {
+        if (failed !== null && failed !== facet) return;
+        var have = values[facet], tally = tallies[facet];
         if (Array.isArray(have)) have.forEach(function (x) { if (x !== "") tally.set(x, (tally.get(x) || 0) + 1); });
         else if (have !== "") tally.set(have, (tally.get(have) || 0) + 1);
       });
-      counts[facet] = Array.from(tally, function (e) { return { value: e[0], label: label(h, facet, e[0]), count: e[1] }; })
+    });
+    var counts = {};
+    FACETS.forEach(function (facet) {
+      counts[facet] = Array.from(tallies[facet], function (e) { return { value: e[0], label: label(h, facet, e[0]), count: e[1] }; })
         .sort(function (a, b) { return facetOrder(facet, a, b); });
     });
     return counts;
@@ -323,8 +336,9 @@
     return out;
   }
 
-  /* search(query, filters, {limit, offset}) -> Promise of results best first; the array also carries
-   * .total (matches after filters) and .facets ({facet: [{value, label, count}]}).
+  /* search(query, filters, {limit, offset, facets}) -> Promise of results best first; the array also carries
+   * .total (matches after filters) and .facets ({facet: [{value, label, count}]}; null with facets: false,
+   * which saves fetching the facet rows of every match when nothing shows the counts).
    * Small candidate sets (VERIFY_ALL, VERIFY_FILES) are checked for exactness in full; others page by
    * page (a candidate found through bigrams that are not adjacent in its text is dropped as soon as its
    * page is built), so their totals and facet counts may include a few such candidates. */
@@ -343,7 +357,11 @@
         var all = unchecked.length <= VERIFY_ALL && groups(h, "text", unchecked).size <= VERIFY_FILES;
         var rejected = new Set(), checked = new Set(all ? unchecked : []);
         var upfront = all ? rejectedOf(h, unchecked, matches) : Promise.resolve([]);
-        return Promise.all([upfront, load(h, "facets", candidates)]).then(function (both) {
+        // facet rows of every candidate: for filters other than the issue (known from the id) and counts
+        var counting = !(options && options.facets === false);
+        var filtering = Object.keys(filters).some(function (f) { return f !== "issue"; });
+        var rows = counting || filtering ? load(h, "facets", candidates) : Promise.resolve();
+        return Promise.all([upfront, rows]).then(function (both) {
           both[0].forEach(function (ref) { rejected.add(ref); });
           var kept = candidates.filter(function (ref) { return passes(h, ref, filters); });
           function page() {
@@ -359,9 +377,11 @@
             });
           }
           return page().then(function (visible) {
+            return load(h, "facets", visible).then(function () { return visible; });
+          }).then(function (visible) {
             var valid = function (ref) { return !rejected.has(ref); };
             var results = visible.map(function (ref) { return result(h, ref, hitOf(h, matches, ref)); });
-            return finish(results, kept.filter(valid).length, facetCounts(h, candidates.filter(valid), filters));
+            return finish(results, kept.filter(valid).length, counting ? facetCounts(h, candidates.filter(valid), filters) : null);
           });
         });
       });
