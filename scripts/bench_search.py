@@ -19,7 +19,7 @@ For each archive size and engine:
 * **index on disk** — bytes and files the engine writes into the site.
 
     PYTHONPATH=site_plugins python scripts/bench_search.py [--quick] [--sizes 5000 20000]
-        [--engines ours pagefind material] [--work DIR]
+        [--engines ours pagefind material] [--work DIR] [--index-only BUILT_SITE]
 
 ``--work DIR`` keeps the generated archives and built sites there and reuses them on the next run (the
 indexing figures are stored beside them). ``run(quick)`` returns a Markdown section (scripts/bench.py).
@@ -72,11 +72,24 @@ from mkdocs.__main__ import cli
 sys.argv = ["mkdocs", "build", "-q"]
 cli()
 """
-PAGEFIND_HARNESS = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>搜索</title>
-<link href="/pagefind/pagefind-ui.css" rel="stylesheet"><script src="/pagefind/pagefind-ui.js"></script></head>
-<body><div id="search"></div><script>
-new PagefindUI({element: "#search", showSubResults: false, showImages: false, debounceTimeoutMs: 0});
-</script></body></html>"""
+PAGEFIND_UI = """<link href="/pagefind/pagefind-ui.css" rel="stylesheet"><script src="/pagefind/pagefind-ui.js"></script>
+<div id="pagefind-search"></div><script>
+new PagefindUI({element: "#pagefind-search", showSubResults: false, showImages: false, debounceTimeoutMs: 0});
+</script>"""
+
+
+def pagefind_page(search_page: str) -> str:
+    """Our search page (the same Material page, header, styles and scripts) with Pagefind's default UI
+    in place of our engine: both engines are measured inside the same page."""
+    page = re.sub(r'<script src="[^"]*assets/search/[^"]*"></script>', "", search_page)
+    return page.replace("</body>", PAGEFIND_UI + "</body>")
+
+
+def write_pagefind_page(ours: Path, site: Path) -> None:
+    (site / "pf").mkdir(parents=True, exist_ok=True)
+    (site / "pf" / "index.html").write_text(pagefind_page((ours / "search" / "index.html").read_text(encoding="utf-8")),
+                                            encoding="utf-8")
+
 
 # Per engine: the cold page (given the query), the selector of a drawn result, and in-page JS that types a
 # query and resolves, once its first result is drawn, with the milliseconds that took.
@@ -240,11 +253,10 @@ def build_pagefind(work: Path, ours: Path) -> Built:
     def cost() -> float:
         shutil.rmtree(site, ignore_errors=True)
         shutil.copytree(ours, site, ignore=shutil.ignore_patterns("data"))
-        (site / "pf").mkdir()
-        (site / "pf" / "index.html").write_text(PAGEFIND_HARNESS, encoding="utf-8")
         return cpu_of([sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", "pagefind"])
 
     index_s = _remembered(work, "pagefind", cost)
+    write_pagefind_page(ours, site)
     return Built("pagefind", site, [site / "pagefind"], index_s)
 
 
@@ -268,6 +280,59 @@ def build_material(work: Path, ours_project: Path) -> Built:
 
     index_s = _remembered(work, "material", cost)
     return Built("material", project / "site", [project / "site" / "search"], index_s)
+
+
+ARTICLE_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title></head>
+<body><main><h1>{title}</h1>{paragraphs}</main></body></html>"""
+
+
+def build_index_only(work: Path, articles: int, template: Path) -> tuple[Built, Built]:
+    """For archives too large to build whole on a shared machine: our index written by the plugin's own
+    ``search.site`` code into a copy of a built site (its search page, theme and assets; only the index
+    differs with the archive), and Pagefind over one minimal page per article (title and text, what our
+    index holds too). Indexing = CPU seconds of our index writer (token cache cold) and of Pagefind's CLI."""
+    from html import escape
+
+    from newsletter import content
+    from newsletter.model import Settings
+    from newsletter.search import site as search_site
+
+    project, ours, pf = work / "project", work / "ours-site", work / "pagefind-site"
+    if not (project / "issues").is_dir():
+        generate(project, articles)
+        shutil.copy2(ROOT / "issues" / "synonyms.yml", project / "issues" / "synonyms.yml")
+
+    def ours_cost() -> float:
+        shutil.rmtree(ours, ignore_errors=True)
+        shutil.rmtree(pf, ignore_errors=True)
+        shutil.copytree(template, ours, ignore=shutil.ignore_patterns("data", "issues", "sections", "tags", "sources",
+                                                                          "months", "*.xml", "*.pdf"))
+        catalog, _ = content.load_catalog(project, Settings())
+        docs = []
+        for doc in search_site.documents(catalog):  # rendered once, for both engines
+            page = pf / doc.url / "index.html"
+            page.parent.mkdir(parents=True, exist_ok=True)
+            paragraphs = "".join(f"<p>{escape(line)}</p>" for line in doc.text.splitlines())
+            page.write_text(ARTICLE_PAGE.format(title=escape(doc.title), paragraphs=paragraphs), encoding="utf-8")
+            docs.append(doc)
+        head = {"synonyms": [list(g) for g in catalog.synonyms],
+                "sections": [[x.key, x.title] for x in sorted(catalog.settings.sections, key=lambda x: x.order)]}
+        start = time.process_time()
+        from newsletter.search import index
+        index.build(docs, ours / search_site.DATA_DIR, cache_file=None, **head)
+        return time.process_time() - start
+
+    def pagefind_cost() -> float:
+        return cpu_of([sys.executable, "-m", "pagefind", "--site", str(pf), "--output-subdir", "pagefind"])
+
+    ours_s = _remembered(work, "ours", ours_cost)
+    pagefind_s = _remembered(work, "pagefind", pagefind_cost)
+    search_site.copy_assets(ours)  # the engine as it is now, also on a reused site
+    if not (pf / "assets").is_dir():
+        shutil.copytree(template / "assets", pf / "assets", ignore=shutil.ignore_patterns("search"))
+    write_pagefind_page(ours, pf)
+    return (Built("ours", ours, [ours / "search" / "data", ours / "assets" / "search"], ours_s),
+            Built("pagefind", pf, [pf / "pagefind"], pagefind_s))
 
 
 def cold_path(engine: str, query: str) -> str:
@@ -296,13 +361,16 @@ def cold(browser, engine: str, base: str, log: list, query: str) -> tuple[float,
     return (drawn_epoch - origin, sum(b for b, _ in sent), sum(b for b, p in sent if is_search_file(engine, p)))
 
 
-def bench_size(browser, articles: int, engines: tuple[str, ...], work: Path) -> list[Measure]:
-    ours = build_ours(work, articles)
-    built = {"ours": ours}
-    if "pagefind" in engines:
-        built["pagefind"] = build_pagefind(work, ours.site)
-    if "material" in engines:
-        built["material"] = build_material(work, ours.site.parent)
+def bench_size(browser, articles: int, engines: tuple[str, ...], work: Path, template: Path | None = None) -> list[Measure]:
+    if template is not None:
+        built = dict(zip(("ours", "pagefind"), build_index_only(work, articles, template)))
+    else:
+        ours = build_ours(work, articles)
+        built = {"ours": ours}
+        if "pagefind" in engines:
+            built["pagefind"] = build_pagefind(work, ours.site)
+        if "material" in engines:
+            built["material"] = build_material(work, ours.site.parent)
     order = [e for e in ENGINES if e in built]
     with contextmanager_all([logging_server(built[e].site) for e in order]) as servers:
         served = dict(zip(order, servers))
@@ -380,19 +448,19 @@ def table(rows: list[Measure]) -> str:
 
 
 def run(quick: bool = False, sizes: list[int] | None = None, engines: tuple[str, ...] = ENGINES,
-        work: Path | None = None) -> str:
+        work: Path | None = None, template: Path | None = None) -> str:
     sizes = sizes or ([250, 1000] if quick else [1000, 5000])
     rows = []
     with chromium() as browser, tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
         for size in sizes:
             size_work = (work or Path(tmp)) / str(size)
             size_work.mkdir(parents=True, exist_ok=True)
-            rows += bench_size(browser, size, engines, size_work)
+            rows += bench_size(browser, size, engines, size_work, template)
     header = (f"## Search\n\n{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.machine()} "
               f"{os.cpu_count()} CPUs, Python {platform.python_version()}, headless Chromium ({CHROMIUM}); loopback "
               f"HTTP without compression, cache off; medians of {COLD_RUNS} cold loads and {len(QUERIES) - 1} warm "
               "queries, engines interleaved; every time is until the first result is drawn in the engine's own "
-              "result list. Pagefind: PyPI `pagefind[extended]` over our built pages, its default UI on a bare page. "
+              "result list. Pagefind: PyPI `pagefind[extended]`, its default UI in our search page in place of ours. "
               "Material: its search plugin with jieba over the same article Markdown.\n")
     return header + "\n" + table(rows) + "\n"
 
@@ -404,5 +472,8 @@ if __name__ == "__main__":
     parser.add_argument("--engines", nargs="*", choices=ENGINES, default=list(ENGINES),
                         help="ours is always measured; leave out material/pagefind to save time")
     parser.add_argument("--work", type=Path, help="keep and reuse archives and built sites here")
+    parser.add_argument("--index-only", type=Path, metavar="BUILT_SITE",
+                        help="ours and Pagefind only, without building the whole site: our index goes into a copy "
+                             "of BUILT_SITE, Pagefind indexes one minimal page per article (see build_index_only)")
     args = parser.parse_args()
-    print(run(args.quick, args.sizes, tuple(args.engines), args.work))
+    print(run(args.quick, args.sizes, tuple(args.engines), args.work, args.index_only))

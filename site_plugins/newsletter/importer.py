@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -93,37 +94,53 @@ def _where(text: str, is_pdf: bool):
     return where
 
 
-def import_one(path: Path, out: Path, settings: Settings, root: Path, *, number: int | None = None,
-               force: bool = False, taken: dict[int, str] | None = None) -> ImportResult:
-    """Read, parse, write and check one printed issue; never raises for bad input."""
+@dataclass(frozen=True)
+class ReadIssue:
+    """A printed issue read and parsed, not yet written (what a worker process hands back)."""
+
+    file: str
+    imported: legacy.ImportedIssue | None = None
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+
+
+def read_issue(path: Path, number: int | None, sections) -> ReadIssue:
+    """Read and parse one printed issue; never raises for bad input."""
     name = str(path)
     text, error = read_printed(path)
     if error:
-        return ImportResult(name, error=error)
+        return ReadIssue(name, error=error)
     if is_pdf(path) and not text.strip():
-        return ImportResult(name, error=f"{name}: the PDF has no text, only images (a scan?); "
-                                       "give it a text layer with OCR first (e.g. ocrmypdf -l chi_sim)")
-    imported = legacy.parse_printed_issue(text, number=number, sections=settings.sections)
+        return ReadIssue(name, error=f"{name}: the PDF has no text, only images (a scan?); "
+                                     "give it a text layer with OCR first (e.g. ocrmypdf -l chi_sim)")
+    imported = legacy.parse_printed_issue(text, number=number, sections=sections)
     where = _where(text, is_pdf(path))
-    warnings = [where(w) for w in imported.warnings]
+    warnings = tuple(where(w) for w in imported.warnings)
     if not imported.articles:
-        return ImportResult(name, imported.number, warnings=tuple(warnings),
-                            error=f"{name}: no articles found (no 发布日期/发布时间 lines); is this a printed issue?")
+        return ReadIssue(name, imported, warnings,
+                         f"{name}: no articles found (no 发布日期/发布时间 lines); is this a printed issue?")
     if imported.number is None:
-        return ImportResult(name, warnings=tuple(warnings),
-                            error=f"{name}: no issue number (no running header 总第 N 期); pass --number")
+        return ReadIssue(name, imported, warnings, f"{name}: no issue number (no running header 总第 N 期); pass --number")
+    return ReadIssue(name, imported, warnings)
+
+
+def write_and_check(read: ReadIssue, out: Path, settings: Settings, root: Path, *, force: bool = False,
+                    taken: dict[int, str] | None = None) -> ImportResult:
+    """Write one read issue all or nothing into its folder, then check what was written."""
+    name, imported, warnings = read.file, read.imported, read.warnings
+    if read.error:
+        return ImportResult(name, imported.number if imported else None, warnings=warnings, error=read.error)
     dest = out if content.ISSUE_FOLDER.match(out.name) else out / f"{imported.number:03d}"
     if taken is not None and imported.number in taken:
-        return ImportResult(name, imported.number, warnings=tuple(warnings),
+        return ImportResult(name, imported.number, warnings=warnings,
                             error=f"{name}: issue {imported.number} is also {taken[imported.number]} in this import")
     try:
         legacy.write_issue(imported, dest, overwrite=force)
     except FileExistsError:
-        return ImportResult(name, imported.number, warnings=tuple(warnings),
+        return ImportResult(name, imported.number, warnings=warnings,
                             error=f"{dest}: already holds files; nothing was overwritten (--force replaces it)")
     except (OSError, ValueError) as exc:
-        return ImportResult(name, imported.number, warnings=tuple(warnings),
-                            error=f"{dest}: cannot write the issue: {exc}")
+        return ImportResult(name, imported.number, warnings=warnings, error=f"{dest}: cannot write the issue: {exc}")
     if taken is not None:
         taken[imported.number] = name
     problems = check_written(dest, settings, root)
@@ -131,8 +148,22 @@ def import_one(path: Path, out: Path, settings: Settings, root: Path, *, number:
     for article in imported.articles:
         key = article.front_matter.get("section") or "?"
         counts[key] = counts.get(key, 0) + 1
-    return ImportResult(name, imported.number, _relative(dest, root), counts,
-                        tuple(warnings) + tuple(str(p) for p in problems))
+    return ImportResult(name, imported.number, _relative(dest, root), counts, warnings + tuple(str(p) for p in problems))
+
+
+def import_one(path: Path, out: Path, settings: Settings, root: Path, *, number: int | None = None,
+               force: bool = False, taken: dict[int, str] | None = None) -> ImportResult:
+    """Read, parse, write and check one printed issue; never raises for bad input."""
+    return write_and_check(read_issue(path, number, settings.sections), out, settings, root, force=force, taken=taken)
+
+
+def read_issues(paths: Sequence[Path], number: int | None, sections) -> list[ReadIssue]:
+    """Read a batch on every core (reading and parsing are independent; writing stays in order, here)."""
+    workers = min(len(paths), os.cpu_count() or 1)
+    if workers < 2:
+        return [read_issue(path, number, sections) for path in paths]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(read_issue, paths, [number] * len(paths), [sections] * len(paths)))
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -184,8 +215,9 @@ def import_command(files: Sequence[str], out: str, settings: Settings, root: Pat
         return 2
     taken: dict[int, str] = {}
     results = []
-    for name in files:
-        result = import_one(Path(name), Path(out), settings, root, number=number, force=force, taken=taken)
+    for read in read_issues([Path(name) for name in files], number, settings.sections):
+        name = read.file
+        result = write_and_check(read, Path(out), settings, root, force=force, taken=taken)
         for warning in result.warnings:
             print(warning if re.match(r"\S+:\d+: ", warning) else f"{name}: warning: {warning}", file=sys.stderr)
         if result.error:

@@ -16,10 +16,14 @@ What is done with the boxes, page by page:
   lines on each side, makes a page two-column. Lines crossing it (titles, banners set across the page)
   cut the page into bands; within a band the left column is read before the right.
 * **Lines.** Words on one baseline within a column are one line. Consecutive lines set larger than the
-  body text (titles, headings) are one line: a wrapped title is not broken up.
+  body text (titles, headings) are one line: a wrapped title is not broken up, not even by a column or
+  page break.
 * **Paragraph ends** are marked as pdftotext marks them for Word files, with a space at the line end:
-  a line that stops well short of the column's right edge, or whose next line is indented, set in another
-  size, or further below than the column's line spacing.
+  a line that stops well short of the column's right edge (edges measured over the whole document), or
+  whose next line is indented, set in another size, further below than the column's line spacing, or a
+  numbered item; a short line that only a long unbreakable word made short does not end one.
+* **Notes.** A raised small number is a note mark, written ``[n]``; the notes at a page's foot are
+  written after the paragraph the page break cut, so it is not split by them.
 * **Links.** A link annotation over a title or the 发布日期/来源 line is written as a URL line right after
   that line (the importer makes it ``source_url``); a link over body text as a URL line after the last
   line it covers; a link whose text is its own address adds nothing.
@@ -481,6 +485,25 @@ def _first_word_em(text: str) -> float:
     return max(4.0, 0.6 * len(m.group()) + 1.5) if m else 4.0
 
 
+def _titles_across_breaks(pages: list[list[Line]], body_size: float, edges: dict[str, tuple[float, float]]) -> None:
+    """A title (set larger than the body) that a column or page break cut: its first part fills the
+    column to the right edge, the next column starts in the same size. The parts become one line, where
+    the title starts."""
+    flat = [(page, line) for page in pages for line in page]
+    merged: set[int] = set()
+    for (page_a, a), (page_b, b) in zip(flat, flat[1:]):
+        if id(a) in merged:
+            continue
+        broken = page_a is not page_b or b.column != a.column or b.y0 <= a.y0
+        right = edges.get(a.column, (0, a.x1))[1]
+        if (broken and _is_display(a, body_size) and abs(a.size - b.size) < 0.03 * a.size
+                and a.words[-1].x1 > right - 2 * a.size):
+            a.words.extend(b.words)
+            a.links += b.links
+            page_b.remove(b)
+            merged.add(id(b))
+
+
 def to_text(pages: list[Page]) -> str:
     """The text the importer reads: one line per printed line, a space ending a paragraph's last line,
     each page's furniture where the page starts, URL lines after the line they were linked from."""
@@ -488,6 +511,7 @@ def to_text(pages: list[Page]) -> str:
     body_size = _body_size(pages)
     laid_out = [page_lines(page, keys, body_size) for page in pages]
     edges = column_edges([line for _, lines in laid_out for line in lines], body_size)
+    _titles_across_breaks([lines for _, lines in laid_out], body_size, edges)
     for _, lines in laid_out:
         _mark_paragraph_ends(lines, body_size, edges)
     _paragraphs_in_reading_order([line for _, lines in laid_out for line in lines], body_size, _em(pages))

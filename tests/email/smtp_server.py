@@ -1,6 +1,6 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it accepts and can be told to misbehave:
-reject an address (550), become unavailable (421) after N messages, drop the connection during a
-message, or hold a message until the test releases it."""
+reject an address (550) or put it off (450), become unavailable (421) after N messages, drop the
+connection during a message, or hold a message until the test releases it."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ class Mailbox:
     def __init__(self) -> None:
         self.received: list[tuple[str, bytes]] = []  # (recipient, message as sent)
         self.reject: set[str] = set()  # answered 550 at RCPT TO
+        self.busy: set[str] = set()  # answered 450 (mailbox busy, try later) at RCPT TO
+        self.attempts: list[str] = []  # every RCPT TO, in order
         self.unavailable_after: int | None = None  # then 421 to every MAIL FROM
         self.drop_at: int | None = None  # the n-th message's connection drops before the reply
         self.hold_at: int | None = None  # the n-th message waits for `release` before its reply
@@ -41,6 +43,9 @@ class Mailbox:
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.attempts.append(address)
+        if address in self.busy:
+            return f"450 4.2.1 <{address}>: Mailbox busy, try again later"
         if address in self.reject:
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)

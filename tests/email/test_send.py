@@ -197,11 +197,26 @@ def test_a_5xx_address_is_recorded_reported_and_not_retried(send_project, server
     assert first.returncode == 1
     assert "49 accepted now" in first.stdout and "1 rejected" in first.stdout
     assert f"rejected: {subscribers}:18: reader17@example.org: 550 5.1.1" in first.stdout
+    assert server.mailbox.attempts.count("reader17@example.org") == 1  # a 5xx is not retried
     assert server.mailbox.copies() == {a: 1 for a in ADDRESSES if a != "reader17@example.org"}
     assert [e for e in log_lines(subscribers) if e["status"] == "rejected"][0]["code"] == 550
     second = send(send_project, server, "--to", str(subscribers), *FAST_RETRIES)
     assert second.returncode == 1 and "0 accepted now, 49 accepted earlier, 1 rejected" in second.stdout
     assert "rejected earlier: " in second.stdout and len(server.mailbox.received) == 49
+
+
+def test_a_4xx_address_is_retried_then_reported_and_tried_again_next_run(send_project, server, tmp_path):
+    subscribers = write_list(tmp_path)
+    server.mailbox.busy = {"reader05@example.org"}
+    first = send(send_project, server, "--to", str(subscribers), *FAST_RETRIES)
+    assert first.returncode == 1 and "49 accepted now" in first.stdout and "1 deferred" in first.stdout
+    assert f"deferred: {subscribers}:6: reader05@example.org: 450 4.2.1" in first.stdout
+    assert server.mailbox.attempts.count("reader05@example.org") == 3  # the first try and --retries 2
+    assert "reader05@example.org" not in [e["email"] for e in log_lines(subscribers)]
+    server.mailbox.busy = set()
+    second = send(send_project, server, "--to", str(subscribers), *FAST_RETRIES)
+    assert second.returncode == 0 and "1 accepted now, 49 accepted earlier" in second.stdout
+    assert server.mailbox.copies() == {a: 1 for a in ADDRESSES}
 
 
 @pytest.mark.parametrize("content, expected", [

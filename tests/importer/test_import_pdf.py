@@ -169,3 +169,20 @@ def test_printed_two_column_layout_with_links(printed_pdf, tmp_path):
                 assert not pattern.search(line), (copy.name, pattern.pattern, line)
     # the attachment link of the announcement survives as a link
     assert got_body.rstrip().endswith("(http://www.bjpc.gov.cn/tztg/201410/P020141031358085499459.docx)")
+
+
+def test_page_break_inside_a_wrapped_title(tmp_path):
+    import subprocess
+
+    from printed_layout import BROKEN_TITLE, write_title_break_pdf
+
+    pdf = write_title_break_pdf(tmp_path / "title-break.pdf", 36)
+    first_page = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "北京市发展和改革委员会关于公布" in first_page and "单位名单的通知" not in first_page  # the break is there
+    proj = copy_project(tmp_path / "project", with_issues=False)
+    result = proj.newsletter("import", str(pdf), "--out", "issues/")
+    assert result.returncode == 0, result.stderr
+    titles = [front_and_body(p)[0]["title"] for p in sorted((proj.path / "issues" / "036").glob("*.md"))]
+    assert titles == ["第一篇文章的标题", BROKEN_TITLE]
+    _, body = front_and_body(sorted((proj.path / "issues" / "036").glob("*.md"))[1])
+    assert body.strip() == "有关单位：按照2014年8月20日我委发布的遴选公告确定的工作程序和评审规则，现将名单予以公布。"

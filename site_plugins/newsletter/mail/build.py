@@ -8,6 +8,7 @@ templates, our code and the css-inline version.
 from __future__ import annotations
 
 import shutil
+from functools import lru_cache
 from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
@@ -51,13 +52,21 @@ def edition(issue: Issue, catalog: Catalog, setup: EmailSetup) -> dict[str, byte
     return {HTML_FILE: parts.html.encode(), TEXT_FILE: parts.text.encode(), eml_filename(issue): message.as_bytes()}
 
 
+@lru_cache(maxsize=8)
+def _code_and_templates(templates_dir: Path, stamp: float) -> str:
+    """What every edition depends on besides its issue (read once per build; ``stamp`` is the newest
+    template's time, so a preview that edits a template gets a new key)."""
+    return buildcache.digest(version("css-inline"), buildcache.files_digest([templates_dir / "email"]),
+                             buildcache.files_digest(sorted(_CODE.rglob("*.py"))))
+
+
 def cache_key(issue: Issue, catalog: Catalog, setup: EmailSetup) -> str:
     s = catalog.settings
+    folder = setup.templates_dir / "email"
+    stamp = max((p.stat().st_mtime for p in folder.iterdir()), default=0.0) if folder.is_dir() else 0.0
     return buildcache.digest(
         repr((issue, s.sections, s.allow_raw_html, s.pdf_enabled, s.email, setup.base)),
-        version("css-inline"),
-        buildcache.files_digest([setup.templates_dir / "email"]),
-        buildcache.files_digest(sorted(_CODE.rglob("*.py"))),
+        _code_and_templates(setup.templates_dir, stamp),
     )[:24]
 
 

@@ -377,6 +377,17 @@ def _build_key(head: dict) -> str:
     return hashlib.sha1(encode({k: head[k] for k in ("documents", "lengths", "postings")})).hexdigest()
 
 
+def _moved_terms(gone: dict[int, list[dict[str, int]]], added: dict[int, list[dict[str, int]]]) -> set[str]:
+    """The terms whose postings differ: of an article edited in place, those whose frequency in some field
+    changed; of an article removed, added or given another id, all of them."""
+    terms: set[str] = set()
+    for doc_id in gone.keys() | added.keys():
+        before, after = gone.get(doc_id, [{}] * len(FIELDS)), added.get(doc_id, [{}] * len(FIELDS))
+        for old_terms, new_terms in zip(before, after):
+            terms.update(t for t in old_terms.keys() | new_terms.keys() if old_terms.get(t) != new_terms.get(t))
+    return terms
+
+
 def update(out_dir: Path, issues: dict[int, list[SearchDoc]], *, synonyms: list[list[str]] | None = None,
            sections: list[list[str]] | None = None, cache_file: Path | None = None) -> BuildStats | None:
     """Bring the index in ``out_dir`` up to date after changes confined to ``issues`` (issue number -> every
@@ -425,14 +436,7 @@ def update(out_dir: Path, issues: dict[int, list[SearchDoc]], *, synonyms: list[
         shards = shard_count(postings)
         if shards != head["shards"]:
             return None
-        # Only the terms whose posting of a changed article differs: an edit of a few sentences touches
-        # a few shards, not every shard the article has a token in.
-        terms = set()
-        for doc_id in changed:
-            before, after = gone.get(doc_id, [{}] * len(FIELDS)), added.get(doc_id, [{}] * len(FIELDS))
-            for old_terms, new_terms in zip(before, after):
-                terms.update(t for t in old_terms.keys() | new_terms.keys() if old_terms.get(t) != new_terms.get(t))
-        for number in sorted({shard_of(t, shards) for t in terms}):
+        for number in sorted({shard_of(t, shards) for t in _moved_terms(gone, added)}):
             current = _shard_postings(decode((out_dir / f"shards/{number}.json.gz").read_bytes()))
             gone_ids = set(gone)
             for term in list(current):

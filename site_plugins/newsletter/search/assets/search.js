@@ -179,27 +179,40 @@
     return values;
   }
 
-  function passes(h, ref, filters, except) {
+  function matchesFilter(h, ref, facet, wanted) {
+    if (facet === "issue") return String(issueOf(h, ref)) === wanted;
+    var have = docValues(h, ref)[facet];
+    return Array.isArray(have) ? have.indexOf(wanted) >= 0 : have === wanted;
+  }
+
+  function passes(h, ref, filters) {
     return FACETS.every(function (facet) {
-      var wanted = filters[facet];
-      if (facet === except || wanted === undefined) return true;
-      if (facet === "issue") return String(issueOf(h, ref)) === wanted;
-      var have = docValues(h, ref)[facet];
-      return Array.isArray(have) ? have.indexOf(wanted) >= 0 : have === wanted;
+      return filters[facet] === undefined || matchesFilter(h, ref, facet, filters[facet]);
     });
   }
 
+  /* Per facet, the values of the documents that pass every filter but that facet's, with their counts. */
   function facetCounts(h, refs, filters) {
-    var counts = {};
-    FACETS.forEach(function (facet) {
-      var tally = new Map();
-      refs.forEach(function (ref) {
-        if (!passes(h, ref, filters, facet)) return;
-        var have = docValues(h, ref)[facet];
+    var active = FACETS.filter(function (f) { return filters[f] !== undefined; }), tallies = {};
+    FACETS.forEach(function (facet) { tallies[facet] = new Map(); });
+    refs.forEach(function (ref) {
+      var failed = null;
+      for (var i = 0; i < active.length; i++) {
+        if (matchesFilter(h, ref, active[i], filters[active[i]])) continue;
+        if (failed !== null) return; // fails two filters: counted nowhere
+        failed = active[i];
+      }
+      var values = docValues(h, ref);
+      FACETS.forEach(function (facet) {
+        if (failed !== null && failed !== facet) return;
+        var have = values[facet], tally = tallies[facet];
         if (Array.isArray(have)) have.forEach(function (x) { if (x !== "") tally.set(x, (tally.get(x) || 0) + 1); });
         else if (have !== "") tally.set(have, (tally.get(have) || 0) + 1);
       });
-      counts[facet] = Array.from(tally, function (e) { return { value: e[0], label: label(h, facet, e[0]), count: e[1] }; })
+    });
+    var counts = {};
+    FACETS.forEach(function (facet) {
+      counts[facet] = Array.from(tallies[facet], function (e) { return { value: e[0], label: label(h, facet, e[0]), count: e[1] }; })
         .sort(function (a, b) { return facetOrder(facet, a, b); });
     });
     return counts;
