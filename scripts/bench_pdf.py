@@ -123,8 +123,11 @@ def _project_with_synth(work: Path, issues: int) -> Path:
 
 
 def _load_bench():
+    if "bench" in sys.modules:  # run from scripts/bench.py
+        return sys.modules["bench"]
     spec = importlib.util.spec_from_file_location("bench", ROOT / "scripts" / "bench.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules["bench"] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
@@ -194,20 +197,27 @@ def bench_archive(work: Path, sizes: list[int], runs: int) -> list[str]:
     return lines
 
 
-def run(quick: bool = False, sizes: list[int] | None = None, render_runs: int | None = None) -> str:
-    runs = 1 if quick else 5
+def run(quick: bool = False, sizes: list[int] | None = None, render_runs: int | None = None,
+        only: str | None = None) -> str:
+    runs = render_runs or (1 if quick else 5)
     sizes = sizes or ([100] if quick else [1000])
+    weasyprint = importlib.util.find_spec("weasyprint") is not None
+    parts = ["## Issue PDF (Typst)", "",
+             f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+             f"typst {_version('typst')}{', weasyprint ' + _version('weasyprint') if weasyprint else ''}. "
+             "Machine shared with other jobs: compare rows of the same run only.", ""]
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
-        render_lines, info = bench_render(Path(tmp), render_runs or runs)
-        archive_lines = bench_archive(Path(tmp), sizes, 1 if quick else 3)
-    return "\n".join([
-        "## Issue PDF (Typst)",
-        "",
-        f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-        f"typst {_version('typst')}{', weasyprint ' + _version('weasyprint') if 'weasyprint' in info['engines'] else ''}. "
-        "Machine shared with other jobs: compare rows of the same run only.",
-        "",
-        f"### One render in a fresh process (median of {render_runs or runs}, engines interleaved)",
+        if only in (None, "render"):
+            parts += _render_section(*bench_render(Path(tmp), runs), runs)
+            print("\n".join(parts), file=sys.stderr, flush=True)  # kept if the next part fails
+        if only in (None, "archive"):
+            parts += _archive_section(bench_archive(Path(tmp), sizes, 1 if quick else 3), 1 if quick else 3)
+    return "\n".join(parts)
+
+
+def _render_section(render_lines: list[str], info: dict, runs: int) -> list[str]:
+    return [
+        f"### One render in a fresh process (median of {runs}, engines interleaved)",
         "",
         "Render = from the loaded issue to the PDF bytes, the first in the process (fonts and compiler "
         "cold); warm = the same render again in that process; whole process = Python start, imports, loading the "
@@ -217,7 +227,12 @@ def run(quick: bool = False, sizes: list[int] | None = None, render_runs: int | 
         "",
         *[f"- {note}" for note in info["notes"]],
         "",
-        f"### Generated archive: PDFs and cold full builds (median of {1 if quick else 3}, interleaved)",
+    ]
+
+
+def _archive_section(archive_lines: list[str], runs: int) -> list[str]:
+    return [
+        f"### Generated archive: PDFs and cold full builds (median of {runs}, interleaved)",
         "",
         "Full build = `mkdocs build` without site/ and .cache/ (pages, search, feeds, and the PDFs in worker "
         "processes, one per core); Material = scripts/bench.py's plain Material + search (jieba) project over "
@@ -225,7 +240,7 @@ def run(quick: bool = False, sizes: list[int] | None = None, render_runs: int | 
         "",
         *archive_lines,
         "",
-    ])
+    ]
 
 
 def _version(package: str) -> str:
@@ -239,13 +254,14 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="one run each, 100 articles")
     parser.add_argument("--sizes", type=int, nargs="+", help="archive sizes in articles (default 1000)")
     parser.add_argument("--render-runs", type=int, help="runs of the fresh-process render (default 5)")
+    parser.add_argument("--only", choices=("render", "archive"), help="one of the two parts")
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         kind, engine, project, old_code = args.worker
         print(json.dumps(worker(kind, engine, Path(project), Path(old_code) if old_code else None)))
         return 0
-    print(run(args.quick, args.sizes, args.render_runs))
+    print(run(args.quick, args.sizes, args.render_runs, args.only))
     return 0
 
 

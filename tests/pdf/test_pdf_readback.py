@@ -141,6 +141,7 @@ def test_metadata(issue_pdf):
     assert meta.title == f"节能减排信息动态 总第 {issue_pdf.number} 期"
     assert meta.author == issue_pdf.publisher
     assert meta.creation_date.year == 2014
+    assert meta.creator.startswith("Typst ")
 
 
 def test_title_markup_is_text_not_html(fixture_project):
