@@ -1,19 +1,32 @@
 #!/usr/bin/env bash
 # One-time (and idempotent) set-up: system packages, the virtual environment, test tools.
-# Usage: scripts/setup.sh [--test] [--bench]   (--test: what the test suite needs; --bench: what
-#        scripts/bench.py needs — jieba for Material's search, pyinstrument, Debian's hugo)
+# Usage: scripts/setup.sh [--test] [--bench] [--host mkdocs|properdocs] [--theme material|materialx]
+#        (--test: what the test suite needs; --bench: what scripts/bench.py needs — jieba for Material's
+#        search, pyinstrument, Debian's hugo; --host/--theme: the platform, README "Platform")
+# The default platform, MkDocs + Material, lives in .venv; every other one in its own .venv-HOST-THEME
+# (mkdocs-material and mkdocs-materialx install the same `material` package: they cannot share one).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+usage="usage: scripts/setup.sh [--test] [--bench] [--host mkdocs|properdocs] [--theme material|materialx]"
 want_test=0
 want_bench=0
-for arg in "$@"; do
-  case "$arg" in
+host=mkdocs
+theme=material
+while [ "$#" -gt 0 ]; do
+  case "$1" in
     --test) want_test=1 ;;
     --bench) want_bench=1 ;;
-    *) echo "usage: scripts/setup.sh [--test] [--bench]" >&2; exit 2 ;;
+    --host) shift; host=${1:-} ;;
+    --theme) shift; theme=${1:-} ;;
+    *) echo "$usage" >&2; exit 2 ;;
   esac
+  shift
 done
+case "$host" in mkdocs|properdocs) ;; *) echo "scripts/setup.sh: unknown host '$host'; $usage" >&2; exit 2 ;; esac
+case "$theme" in material|materialx) ;; *) echo "scripts/setup.sh: unknown theme '$theme'; $usage" >&2; exit 2 ;; esac
+venv=.venv
+[ "$host-$theme" = mkdocs-material ] || venv=.venv-$host-$theme
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 die() { printf '\033[1;31m[setup] error:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -38,7 +51,6 @@ need=()
 [ -n "$(fc-list 'Noto Serif CJK SC' family 2>/dev/null)" ] || need+=(fonts-noto-cjk)
 [ -n "$(fc-list 'DejaVu Sans' family 2>/dev/null)" ] || need+=(fonts-dejavu-core)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
-ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 if [ "$want_test" = 1 ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v node >/dev/null 2>&1 || need+=(nodejs)
@@ -60,18 +72,20 @@ if [ "${#need[@]}" -gt 0 ]; then
 fi
 
 # --- virtual environment ----------------------------------------------------------------------
-stamp=.venv/.installed-$( (cat pyproject.toml; echo "$want_test $want_bench") | sha1sum | cut -c1-12)
+stamp=$venv/.installed-$( (cat pyproject.toml; echo "$want_test $want_bench $host $theme") | sha1sum | cut -c1-12)
 if [ ! -f "$stamp" ]; then
-  say "creating .venv with $($PY --version) and installing the project"
-  [ -x .venv/bin/python ] || "$PY" -m venv .venv
-  .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-  wanted=()
+  say "creating $venv ($host + $theme) with $($PY --version) and installing the project"
+  [ -x "$venv/bin/python" ] || "$PY" -m venv "$venv"
+  "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+  wanted=("$theme")
+  [ "$host" = mkdocs ] || wanted+=("$host")
   [ "$want_test" = 1 ] && wanted+=(test)
   [ "$want_bench" = 1 ] && wanted+=(bench)
-  extras=""; [ "${#wanted[@]}" -gt 0 ] && extras="[$(IFS=,; echo "${wanted[*]}")]"
-  .venv/bin/python -m pip install -q -e ".$extras" 2>&1 | grep -v '^WARNING: Location' || true
-  .venv/bin/python -c 'import newsletter.plugin' || die "the project did not install into .venv"
-  rm -f .venv/.installed-*; touch "$stamp"
+  extras="[$(IFS=,; echo "${wanted[*]}")]"
+  "$venv/bin/python" -m pip install -q -e ".$extras" 2>&1 | grep -v '^WARNING: Location' || true
+  "$venv/bin/python" -c 'import newsletter.plugin, material' && [ -x "$venv/bin/$host" ] \
+    || die "the project did not install into $venv"
+  rm -f "$venv"/.installed-*; touch "$stamp"
 fi
 
 # --- browser test tools (npm registry): axe-core ------------------------------------------------

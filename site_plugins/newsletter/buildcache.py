@@ -13,10 +13,12 @@ Deleting ``.cache/`` is always safe: the next build is a full one.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass, field
 import datetime as dt
 import enum
 import hashlib
 import json
+import os
 import pickle
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -68,48 +70,67 @@ class DiskCache:
 
 # ---------------------------------------------------------------- page fingerprints
 
-class _Signer:
+_SCALARS = (int, float, bool, dt.date, type(None))
+
+
+class Signer:
     """Reduces a page context to a stable string: the same shown content gives the same string.
-    Objects met again (sections, issues, neighbours shared by pages) are signed once, by identity:
-    everything signed stays alive for the signer's lifetime, so ids are not reused."""
+
+    Objects met again (articles, sections, issues, rendered bodies shared by pages) are signed once, by
+    identity. The memo outlives a build (:meth:`begin`): during the preview the parse cache hands out
+    the same Article objects and the same rendered bodies for unchanged files, so a rebuild signs only
+    what is new. Every memo entry holds its object, so an id is never reused while it is there."""
 
     def __init__(self) -> None:
-        self.memo: dict[int, str] = {}
+        self.kept: dict[int, tuple[Any, str]] = {}
+        self.used: dict[int, tuple[Any, str]] = {}
         self.fields: dict[type, tuple[str, ...]] = {}
 
-    def article(self, article: Article) -> str:
-        key = id(article)
-        if key not in self.memo:
-            self.memo[key] = digest(repr(dataclasses.astuple(article)))
-        return self.memo[key]
+    def begin(self) -> None:
+        """A new build: keep what the last one signed, drop the rest."""
+        self.kept, self.used = self.used or self.kept, {}
 
-    def issue(self, issue: Issue) -> str:
+    def _memo(self, value: Any, make: Callable[[Any], str]) -> str:
+        key = id(value)
+        found = self.used.get(key)
+        if found is None:
+            found = self.kept.get(key)
+            if found is None or found[0] is not value:
+                found = (value, make(value))
+            self.used[key] = found
+        return found[1]
+
+    @staticmethod
+    def _article(article: Article) -> str:
+        return "A" + digest(repr(dataclasses.astuple(article)))
+
+    @staticmethod
+    def _issue(issue: Issue) -> str:
         # Without its articles: views hand templates the articles a page shows (tables of contents,
         # listings, neighbours), so those are signed where they appear; templates never walk issue.articles.
-        key = id(issue)
-        if key not in self.memo:
-            self.memo[key] = digest(*(repr(getattr(issue, f.name)) for f in dataclasses.fields(issue)
-                                      if f.name != "articles"), str(len(issue.articles)))
-        return self.memo[key]
+        return "I" + digest(*(repr(getattr(issue, f.name)) for f in dataclasses.fields(issue)
+                              if f.name != "articles"), str(len(issue.articles)))
+
+    def _dataclass(self, value: Any) -> str:
+        kind = type(value)
+        names = self.fields.get(kind)
+        if names is None:
+            names = self.fields[kind] = tuple(f.name for f in dataclasses.fields(value))
+        text = kind.__name__ + "(" + ",".join(self.sign(getattr(value, name)) for name in names) + ")"
+        return text if len(text) < 200 else "D" + digest(text)
 
     def sign(self, value: Any) -> str:
-        if isinstance(value, str):
-            return repr(value) if len(value) < 200 else "H" + digest(value)
-        if isinstance(value, Article):
-            return "A" + self.article(value)
-        if isinstance(value, Issue):
-            return "I" + self.issue(value)
-        if isinstance(value, (int, float, bool, dt.date, enum.Enum)) or value is None:
+        kind = type(value)
+        if kind is str or isinstance(value, str):
+            return repr(value) if len(value) < 200 else self._memo(value, lambda v: "H" + digest(v))
+        if kind is Article:
+            return self._memo(value, self._article)
+        if kind is Issue:
+            return self._memo(value, self._issue)
+        if isinstance(value, _SCALARS) or isinstance(value, enum.Enum):
             return repr(value)
         if dataclasses.is_dataclass(value):
-            key = id(value)
-            if key not in self.memo:
-                kind = type(value)
-                if kind not in self.fields:
-                    self.fields[kind] = tuple(f.name for f in dataclasses.fields(value))
-                self.memo[key] = kind.__name__ + "(" + ",".join(
-                    self.sign(getattr(value, name)) for name in self.fields[kind]) + ")"
-            return self.memo[key]
+            return self._memo(value, self._dataclass)
         if isinstance(value, dict):
             return "{" + ",".join(f"{k!r}:{self.sign(v)}" for k, v in value.items()) + "}"
         if isinstance(value, (list, tuple)):
@@ -130,25 +151,69 @@ def files_digest(paths: Iterable[Path]) -> str:
     return h.hexdigest()
 
 
-def page_fingerprints(specs: Iterable[Any], salt: str) -> dict[str, str]:
-    """src_uri -> fingerprint of each page spec (PageSpec from pages.py)."""
-    signer = _Signer()
+def versions(*distributions: str) -> str:
+    """Installed versions of packages whose output is in the pages (the theme)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in distributions:
+        try:
+            found.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}=none")
+    return ",".join(found)
+
+
+def folder_stat_digest(folder: Path) -> str:
+    """Names, sizes and mtimes of the files in a folder (no reads): what a PDF's images depend on."""
+    h = hashlib.sha1()
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return ""
+    for entry in entries:
+        if entry.is_file():
+            st = entry.stat()
+            h.update(f"{entry.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def page_fingerprints(specs: Iterable[Any], salt: str, signer: Signer | None = None) -> dict[str, str]:
+    """src_uri -> fingerprint of each page spec (PageSpec from pages.py). Pass the same ``signer`` to
+    successive builds of one process (the preview) to sign only what changed."""
+    signer = signer or Signer()
+    signer.begin()
     return {spec.src_uri: digest(salt, signer.sign(spec)) for spec in specs}
 
 
-class Fingerprints:
-    """Last successful build's page fingerprints (a JSON file)."""
+@dataclass
+class SiteState:
+    """What the last successful build put into one site directory: every page's fingerprint and every
+    file the build wrote (site paths). A dirty build starts from that directory's files and needs both to
+    know what to re-render and what to delete. Kept per site directory (the preview's is in memory)."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        try:
-            self.previous: dict[str, str] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.previous = {}
+    site_dir: str = ""
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    outputs: list[str] = field(default_factory=list)
+    made: dict[str, str] = field(default_factory=dict)  # a file made from an issue (PDF, email) -> its sources' digest
 
     def unchanged(self, src_uri: str, fingerprint: str) -> bool:
-        return self.previous.get(src_uri) == fingerprint
+        return self.fingerprints.get(src_uri) == fingerprint
 
-    def save(self, current: dict[str, str]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(current), encoding="utf-8")
+    @classmethod
+    def load(cls, path: Path, site_dir: str) -> "SiteState | None":
+        """The state saved for ``site_dir``, or None (never built there, or by another kind of build)."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("site_dir") != site_dir:
+            return None
+        return cls(site_dir, dict(data.get("fingerprints", {})), list(data.get("outputs", [])),
+                   dict(data.get("made", {})))
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(dataclasses.asdict(self), ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import content
+from . import content, platforms
 from .model import DEFAULT_MASTHEAD, Settings
 from .problems import errors, format_problems
 
@@ -50,10 +50,11 @@ def load_settings(config_file: Path) -> Settings:
 
 
 def _config_file(args) -> Path:
+    """The config to load for ``args.config`` on the chosen host and theme (platforms.py)."""
     config_file = Path(args.config).resolve()
     if not config_file.is_file():
         raise SystemExit(f"{args.config}: not found; run from the project folder or pass -f path/to/mkdocs.yml")
-    return config_file
+    return platforms.site_config(config_file, args.theme)
 
 
 def _project(args) -> tuple[Path, Settings]:
@@ -154,6 +155,12 @@ def cmd_email(args) -> int:
     return make_email(_mail_project(args), args)
 
 
+def cmd_send(args) -> int:
+    from .mail.send_command import send_issue
+
+    return send_issue(_mail_project(args), args, os.environ)
+
+
 def cmd_import(args) -> int:
     from . import importer
 
@@ -162,22 +169,28 @@ def cmd_import(args) -> int:
     return importer.import_command(args.files, args.out, settings, root, number=args.number, force=args.force)
 
 
-def _mkdocs(args, verb: str, extra: list[str]) -> int:
+def _run_host(args, verb: str, *extra: str) -> int:
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    return subprocess.call([sys.executable, "-m", "mkdocs", verb, "-f", args.config, *extra], env=env)
+    return subprocess.call(platforms.host_command(args.host, verb, _config_file(args), *extra), env=env)
 
 
 def cmd_build(args) -> int:
-    return _mkdocs(args, "build", ["--strict"] if args.strict else [])
+    return _run_host(args, "build", *(["--strict"] if args.strict else []),
+                     *(["--site-dir", args.site_dir] if args.site_dir else []))
 
 
 def cmd_serve(args) -> int:
-    return _mkdocs(args, "serve", ["-a", args.addr])
+    # --dirty: after the first build a save re-renders only what it changed (plugin.py, buildcache.py)
+    return _run_host(args, "serve", "-a", args.addr, "--dirty")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsletter", description="Write, check and publish the newsletter.")
     parser.add_argument("-f", "--config", default="mkdocs.yml", help="the site's mkdocs.yml (default: ./mkdocs.yml)")
+    parser.add_argument("--host", choices=platforms.HOSTS, default=os.environ.get("NEWSLETTER_HOST", platforms.DEFAULT_HOST),
+                        help="build with MkDocs or ProperDocs (default: $NEWSLETTER_HOST, else mkdocs)")
+    parser.add_argument("--theme", choices=platforms.THEMES, default=platforms.installed_theme(),
+                        help="the theme, when mkdocs.yml's is not the one installed (default: the installed one)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("check", help="validate every issue and article; list every problem as path:line: field: message")
@@ -218,11 +231,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-cache", action="store_true", help="render even if an unchanged edition is cached")
     p.set_defaults(run=cmd_email)
 
-    p = sub.add_parser("build", help="build the site (mkdocs build)")
+    p = sub.add_parser("send", help="send the email edition of an issue over SMTP (NEWSLETTER_SMTP_* settings)")
+    p.add_argument("number", type=int, help="issue number, e.g. 34")
+    p.add_argument("--to", help="the list: UTF-8 CSV with an email column")
+    p.add_argument("--test", metavar="ADDRESS", help="send one copy marked 【测试】 to ADDRESS (not logged)")
+    p.add_argument("--dry-run", action="store_true", help="check the list and settings, show what would be sent")
+    p.add_argument("--rate", type=float, help="at most N messages per minute (default: no limit)")
+    p.add_argument("--retries", type=int, default=3, help="attempts after a temporary failure (default 3)")
+    p.add_argument("--retry-delay", type=float, default=5.0,
+                   help="seconds before the first retry, doubled each time (default 5)")
+    p.add_argument("--site-url", help="the site's address for the links (default: site_url in mkdocs.yml)")
+    p.set_defaults(run=cmd_send)
+
+    p = sub.add_parser("build", help="build the site (mkdocs build, or properdocs build with --host properdocs)")
     p.add_argument("--strict", action="store_true")
+    p.add_argument("-d", "--site-dir", help="build into this folder instead of mkdocs.yml's site_dir")
     p.set_defaults(run=cmd_build)
 
-    p = sub.add_parser("serve", help="preview the site with live reload (mkdocs serve)")
+    p = sub.add_parser("serve", help="preview the site with live reload (mkdocs serve, or properdocs serve)")
     p.add_argument("--addr", default="127.0.0.1:8000")
     p.set_defaults(run=cmd_serve)
     return parser
@@ -230,6 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    platforms.use_host(args.host)  # before anything imports mkdocs.*
     try:
         return args.run(args)
     except KeyboardInterrupt:

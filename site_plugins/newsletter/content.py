@@ -18,6 +18,7 @@ import frontmatter
 from . import furniture, markup, vocabulary
 from .search import synonyms
 from .model import DEFAULT_MASTHEAD, SOURCELESS_SECTIONS, Article, Catalog, Issue, Settings
+from .parsecache import ParseCache
 from .problems import Problem
 from .strictyaml import Document, read_mapping
 
@@ -232,7 +233,8 @@ def article_slug(path: Path) -> str:
 
 # ---------------------------------------------------------------- issues
 
-def load_issue(folder: Path, rel: str, settings: Settings, tags: vocabulary.Vocabulary) -> tuple[Issue | None, list[Problem]]:
+def load_issue(folder: Path, rel: str, settings: Settings, tags: vocabulary.Vocabulary,
+               parsed: ParseCache | None = None) -> tuple[Issue | None, list[Problem]]:
     problems: list[Problem] = []
     issue_file = folder / ISSUE_FILE
     issue_rel = f"{rel}/{ISSUE_FILE}"
@@ -263,7 +265,11 @@ def load_issue(folder: Path, rel: str, settings: Settings, tags: vocabulary.Voca
         path_rel = f"{rel}/{path.name}"
         if path.is_dir() or path.suffix.lower() not in ARTICLE_SUFFIXES:
             continue
-        article, article_problems = load_article(path, path_rel, number, settings, tags)
+        if parsed is None:
+            article, article_problems = load_article(path, path_rel, number, settings, tags)
+        else:  # the preview's rebuilds: unchanged files are not read again
+            article, article_problems = parsed.article(path, (path_rel, number, settings, tags.tags, tags.path),
+                                                       lambda: load_article(path, path_rel, number, settings, tags))
         problems += article_problems
         slug = article_slug(path)
         if slug in slugs:
@@ -285,7 +291,11 @@ def load_issue(folder: Path, rel: str, settings: Settings, tags: vocabulary.Voca
         note=values.get("note"),
         articles=tuple(sort_articles(published, settings)),
     )
-    problems += completeness_warnings(issue, settings) + furniture.issue_warnings(issue)
+    problems += completeness_warnings(issue, settings)
+    if parsed is None:
+        problems += furniture.issue_warnings(issue)
+    else:  # the preview: checked again only for changed articles
+        problems += [p for a in issue.articles for p in parsed.derived(furniture.article_warnings, a, issue.publisher)]
     return issue, problems
 
 
@@ -316,8 +326,9 @@ def completeness_warnings(issue: Issue, settings: Settings) -> list[Problem]:
 
 # ---------------------------------------------------------------- catalog
 
-def load_catalog(root: Path, settings: Settings) -> tuple[Catalog, list[Problem]]:
-    """Load every issue under ``root/settings.issues_dir``. Returns what loaded and every problem."""
+def load_catalog(root: Path, settings: Settings, parsed: ParseCache | None = None) -> tuple[Catalog, list[Problem]]:
+    """Load every issue under ``root/settings.issues_dir``. Returns what loaded and every problem.
+    ``parsed`` keeps parsed articles between loads (the preview), see parsecache.py."""
     issues_dir = root / settings.issues_dir
     base = settings.issues_dir.rstrip("/")
     problems: list[Problem] = []
@@ -333,7 +344,7 @@ def load_catalog(root: Path, settings: Settings) -> tuple[Catalog, list[Problem]
         if entry.name.startswith((".", "_")):
             continue
         if entry.is_dir() and ISSUE_FOLDER.match(entry.name):
-            issue, issue_problems = load_issue(entry, rel, settings, tags)
+            issue, issue_problems = load_issue(entry, rel, settings, tags, parsed)
             problems += issue_problems
             number = int(entry.name)
             if number in numbers:

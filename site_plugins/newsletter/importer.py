@@ -12,13 +12,15 @@ from __future__ import annotations
 import os
 import re
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 from . import content, legacy, pdftext, vocabulary
+from .legacy import char_width
 from .model import Settings
-from .problems import Problem, errors
+from .problems import Problem
 
 
 @dataclass(frozen=True)
@@ -92,34 +94,53 @@ def _where(text: str, is_pdf: bool):
     return where
 
 
-def import_one(path: Path, out: Path, settings: Settings, root: Path, *, number: int | None = None,
-               force: bool = False, taken: dict[int, str] | None = None) -> ImportResult:
-    """Read, parse, write and check one printed issue; never raises for bad input."""
+@dataclass(frozen=True)
+class ReadIssue:
+    """A printed issue read and parsed, not yet written (what a worker process hands back)."""
+
+    file: str
+    imported: legacy.ImportedIssue | None = None
+    warnings: tuple[str, ...] = ()
+    error: str | None = None
+
+
+def read_issue(path: Path, number: int | None, sections) -> ReadIssue:
+    """Read and parse one printed issue; never raises for bad input."""
     name = str(path)
     text, error = read_printed(path)
     if error:
-        return ImportResult(name, error=error)
-    imported = legacy.parse_printed_issue(text, number=number, sections=settings.sections)
+        return ReadIssue(name, error=error)
+    if is_pdf(path) and not text.strip():
+        return ReadIssue(name, error=f"{name}: the PDF has no text, only images (a scan?); "
+                                     "give it a text layer with OCR first (e.g. ocrmypdf -l chi_sim)")
+    imported = legacy.parse_printed_issue(text, number=number, sections=sections)
     where = _where(text, is_pdf(path))
-    warnings = [where(w) for w in imported.warnings]
+    warnings = tuple(where(w) for w in imported.warnings)
     if not imported.articles:
-        return ImportResult(name, imported.number, warnings=tuple(warnings),
-                            error=f"{name}: no articles found (no 发布日期/发布时间 lines); is this a printed issue?")
+        return ReadIssue(name, imported, warnings,
+                         f"{name}: no articles found (no 发布日期/发布时间 lines); is this a printed issue?")
     if imported.number is None:
-        return ImportResult(name, warnings=tuple(warnings),
-                            error=f"{name}: no issue number (no running header 总第 N 期); pass --number")
+        return ReadIssue(name, imported, warnings, f"{name}: no issue number (no running header 总第 N 期); pass --number")
+    return ReadIssue(name, imported, warnings)
+
+
+def write_and_check(read: ReadIssue, out: Path, settings: Settings, root: Path, *, force: bool = False,
+                    taken: dict[int, str] | None = None) -> ImportResult:
+    """Write one read issue all or nothing into its folder, then check what was written."""
+    name, imported, warnings = read.file, read.imported, read.warnings
+    if read.error:
+        return ImportResult(name, imported.number if imported else None, warnings=warnings, error=read.error)
     dest = out if content.ISSUE_FOLDER.match(out.name) else out / f"{imported.number:03d}"
     if taken is not None and imported.number in taken:
-        return ImportResult(name, imported.number, warnings=tuple(warnings),
+        return ImportResult(name, imported.number, warnings=warnings,
                             error=f"{name}: issue {imported.number} is also {taken[imported.number]} in this import")
     try:
         legacy.write_issue(imported, dest, overwrite=force)
     except FileExistsError:
-        return ImportResult(name, imported.number, warnings=tuple(warnings),
+        return ImportResult(name, imported.number, warnings=warnings,
                             error=f"{dest}: already holds files; nothing was overwritten (--force replaces it)")
     except (OSError, ValueError) as exc:
-        return ImportResult(name, imported.number, warnings=tuple(warnings),
-                            error=f"{dest}: cannot write the issue: {exc}")
+        return ImportResult(name, imported.number, warnings=warnings, error=f"{dest}: cannot write the issue: {exc}")
     if taken is not None:
         taken[imported.number] = name
     problems = check_written(dest, settings, root)
@@ -127,8 +148,22 @@ def import_one(path: Path, out: Path, settings: Settings, root: Path, *, number:
     for article in imported.articles:
         key = article.front_matter.get("section") or "?"
         counts[key] = counts.get(key, 0) + 1
-    return ImportResult(name, imported.number, _relative(dest, root), counts,
-                        tuple(warnings) + tuple(str(p) for p in problems))
+    return ImportResult(name, imported.number, _relative(dest, root), counts, warnings + tuple(str(p) for p in problems))
+
+
+def import_one(path: Path, out: Path, settings: Settings, root: Path, *, number: int | None = None,
+               force: bool = False, taken: dict[int, str] | None = None) -> ImportResult:
+    """Read, parse, write and check one printed issue; never raises for bad input."""
+    return write_and_check(read_issue(path, number, settings.sections), out, settings, root, force=force, taken=taken)
+
+
+def read_issues(paths: Sequence[Path], number: int | None, sections) -> list[ReadIssue]:
+    """Read a batch on every core (reading and parsing are independent; writing stays in order, here)."""
+    workers = min(len(paths), os.cpu_count() or 1)
+    if workers < 2:
+        return [read_issue(path, number, sections) for path in paths]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(read_issue, paths, [number] * len(paths), [sections] * len(paths)))
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -140,7 +175,7 @@ def _relative(path: Path, root: Path) -> str:
 
 def check_written(folder: Path, settings: Settings, root: Path) -> list[Problem]:
     """What ``newsletter check`` says about an issue folder (its errors and warnings)."""
-    tags, tag_problems = vocabulary.load(root / settings.tags_file, settings.tags_file, settings)
+    tags, _ = vocabulary.load(root / settings.tags_file, settings.tags_file, settings)
     _, problems = content.load_issue(folder, _relative(folder, root), settings, tags)
     return sorted(problems)
 
@@ -154,18 +189,21 @@ def summary_table(results: Sequence[ImportResult], settings: Settings) -> str:
     head = ["file", "issue"] + keys + ["warnings"]
     rows = [[r.file, str(r.number or "-")] + [str(r.articles_per_section.get(k, 0)) for k in keys] + [str(len(r.warnings))]
             for r in results if not r.error]
-    widths = [max(len(row[i]) for row in [head] + rows) for i in range(len(head))]
-    widths[:2] = [max([widths[i]] + [len(str(r.number or "-") if i else r.file) for r in results]) for i in (0, 1)]
+    widths = [max(char_width(row[i]) for row in [head] + rows) for i in range(len(head))]
+    widths[:2] = [max([widths[i]] + [char_width(str(r.number or "-") if i else r.file) for r in results]) for i in (0, 1)]
     lines = []
     for r, row in zip([None] + list(results), [head] + [None] * len(results)):
         if row is None and r.error:
-            cells = [r.file.ljust(widths[0]), str(r.number or "-").ljust(widths[1]),
-                     "failed: " + r.error.removeprefix(r.file + ": ")]
+            row = [r.file, str(r.number or "-"), "failed: " + r.error.removeprefix(r.file + ": ")]
         else:
             row = row or rows.pop(0)
-            cells = [cell.ljust(width) for cell, width in zip(row, widths)]
-        lines.append("  ".join(cells).rstrip())
+        lines.append("  ".join(_pad(cell, width) for cell, width in zip(row, widths + [0])).rstrip())
     return "\n".join(lines)
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-aligned in ``width`` terminal columns (a CJK character takes two)."""
+    return text + " " * (width - char_width(text))
 
 
 def import_command(files: Sequence[str], out: str, settings: Settings, root: Path, *,
@@ -177,8 +215,9 @@ def import_command(files: Sequence[str], out: str, settings: Settings, root: Pat
         return 2
     taken: dict[int, str] = {}
     results = []
-    for name in files:
-        result = import_one(Path(name), Path(out), settings, root, number=number, force=force, taken=taken)
+    for read in read_issues([Path(name) for name in files], number, settings.sections):
+        name = read.file
+        result = write_and_check(read, Path(out), settings, root, force=force, taken=taken)
         for warning in result.warnings:
             print(warning if re.match(r"\S+:\d+: ", warning) else f"{name}: warning: {warning}", file=sys.stderr)
         if result.error:

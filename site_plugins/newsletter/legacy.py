@@ -323,7 +323,7 @@ def _split_articles(lines: list[_Line], column: int, banners: dict[str, str], wa
                                     lines[meta_i + 1:end], doc, lines[last + 1:meta_i]))
     stray = [l for l in lines[:spans[0][0]] if l.kind == "text"] if spans else []
     if stray:
-        warnings.append(f"line {stray[0].no}: {len(stray)} line(s) of text before the first article were ignored")
+        warnings.append(f"line {stray[0].no}: {len(stray)} line(s) of text before the first article were skipped (a cover or a table of contents?); check nothing of an article is among them")
     return articles
 
 
@@ -413,6 +413,7 @@ def _table_at(items: list[_Line], i: int, trailing_mode: bool, column: int) -> t
 
     if len(code_cells(items[i + 1].text)) < 2:
         return None
+    header = _header_cells(header, len(code_cells(items[i + 1].text)) + 1)
     ncols = len(header)
     rows: list[list[str]] = []
     j = i + 1
@@ -434,6 +435,18 @@ def _table_at(items: list[_Line], i: int, trailing_mode: bool, column: int) -> t
         return None
     cells = [[normalise_spaces(c) for c in header]] + [[normalise_spaces(c) for c in r] + [""] * (ncols - len(r)) for r in rows]
     return _Block("table", rows=cells, lines=items[i:j]), j
+
+
+def _header_cells(tokens: list[str], wanted: int) -> list[str]:
+    """Header cells from the header line's words: "CDM 方法学编号" (a header wrapped inside its cell)
+    is one cell while there are more words than the rows have cells."""
+    tokens = list(tokens)
+    while len(tokens) > wanted:
+        k = next((k for k in range(len(tokens) - 1) if tokens[k].isascii() and _is_han(tokens[k + 1][0])), None)
+        if k is None:
+            break
+        tokens[k:k + 2] = [tokens[k] + tokens[k + 1]]
+    return tokens
 
 
 def _blocks(body: list[_Line], column: int, trailing_mode: bool) -> list[_Block]:
@@ -547,8 +560,17 @@ def _render_body(blocks: list[_Block], column: int, lineno: int, warnings: list[
     """Markdown body and the article's source URL, if one of its URL blocks clearly is."""
     paras = [b for b in blocks if b.kind != "url"]
     notes: list[str] = []
-    while paras and paras[-1].kind == "para" and _FOOTNOTE_DEF.match(paras[-1].text):
-        notes.insert(0, paras.pop().text)  # footnote definitions: trailing paragraphs starting with [n]
+    refs = {m for b in paras for m in re.findall(r"(?<=\S)\[(\d{1,2})\]", b.text)}
+    for block in [b for b in paras if b.kind == "para"]:  # a note printed at the foot of a page
+        m = _FOOTNOTE_DEF.match(block.text)
+        if m and m.group(1) in refs:
+            paras.remove(block)
+            notes.append(block.text)
+    notes.sort(key=lambda note: int(_FOOTNOTE_DEF.match(note).group(1)))
+    while paras and paras[-1].kind == "para" and (_FOOTNOTE_DEF.match(paras[-1].text) or _listed_note(paras[-1].text, refs)):
+        # footnote definitions: trailing paragraphs starting with [n], or "n. …" where the text refers to [n]
+        notes.insert(0, _listed_note(paras[-1].text, refs) or paras[-1].text)
+        paras.pop()
     source_url = _place_urls(blocks, paras)
     styles: list[str] = []  # numbering styles in the order they first head a section
     parts = [_block_markdown(block, paras[k - 1] if k else None, paras[k + 1] if k + 1 < len(paras) else None,
@@ -562,6 +584,13 @@ def _render_body(blocks: list[_Block], column: int, lineno: int, warnings: list[
     for n in sorted(used - defined):
         warnings.append(f"line {lineno}: footnote [{n}] is referred to but has no note")
     return (body + "\n" if body else ""), source_url
+
+
+def _listed_note(text: str, refs: set[str]) -> str | None:
+    """A note printed as a numbered list at the article's end ("1. …", as the PDF shows Markdown
+    footnotes), as ``[n] …``, when the text refers to [n]."""
+    m = re.match(r"(\d{1,2})[.．]\s*(.+)\Z", text)
+    return f"[{m.group(1)}] {m.group(2)}" if m and m.group(1) in refs else None
 
 
 def _place_urls(blocks: list[_Block], paras: list[_Block]) -> str | None:

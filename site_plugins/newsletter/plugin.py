@@ -12,62 +12,115 @@ from mkdocs.exceptions import Abort, BuildError, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from . import buildcache, content, feeds, markup, pages
+from . import buildcache, content, feeds, markup, pages, platforms
 from .search import site as search_site
 from .config import NewsletterConfig
 from .model import Catalog
+from .parsecache import ParseCache
+from .preview import PdfJob, PdfQueue
+from .pdf import pdf_path
 from .problems import errors, format_problems, warnings
-from .render import Renderer, template_location
-from .staging import StagedDirectory
+from .render import CompiledTemplates, Renderer, template_location
+from .staging import StagedDirectory, UndoJournal
 
 log = logging.getLogger("mkdocs.plugins.newsletter")
+# The running host's logger ("mkdocs", or "properdocs", whose modules stand in for mkdocs.* under its command).
+HOST_LOGGER = BasePlugin.__module__.partition(".")[0]
 KEPT = "nothing was published: the site directory keeps the previous build"
 
 
 class NewsletterPlugin(BasePlugin[NewsletterConfig]):
+    """Having on_startup, this object lives as long as the command: during `serve` it keeps parsed
+    articles, rendered bodies and each site directory's state between rebuilds."""
+
     supports_multiple_instances = False
     dirty = False  # `mkdocs build --dirty` / `serve --dirty`: only pages whose fingerprint changed are rendered
+    serving = False
 
     def on_startup(self, *, command, dirty):
         self.dirty = dirty
+        self.serving = command == "serve"
+        self.parsed = ParseCache()
+        self.signer = buildcache.Signer()
+        self.compiled = CompiledTemplates()
+        self.site_states: dict[str, buildcache.SiteState] = {}  # the preview's, by site directory
+        self.html_cache = None
+        self.pdf_queue = PdfQueue(self._render_pdf)
 
     # First, so that every plugin's on_config sees (and writes to) the staging site_dir.
     @event_priority(100)
     def on_config(self, config):
+        self.root = Path(config.config_file_path).resolve().parent
+        self.cache_dir = self.root / ".cache" / "newsletter"
+        if not hasattr(self, "parsed"):  # used without on_startup (MkDocs' API called directly)
+            self.on_startup(command="build", dirty=False)
         self._stage_site(config)
         try:
             self.settings = self.config.settings()
         except ValueError as exc:
             raise PluginError(f"Plugin 'newsletter' option 'sections': {exc}") from None
-        self.root = Path(config.config_file_path).resolve().parent
-        self.renderer = Renderer(self.root / self.config.templates_dir, {"site_name": config.site_name})
+        self.renderer = Renderer(self.root / self.config.templates_dir, {"site_name": config.site_name}, self.compiled)
         self.catalog = Catalog(settings=self.settings)
         self.specs: dict[str, pages.PageSpec] = {}
-        self.cache_dir = self.root / ".cache" / "newsletter"
-        # Any change to our code, the templates or mkdocs.yml invalidates what earlier builds kept.
+        # Any change to our code, the templates, docs/, mkdocs.yml (and what it INHERITs), the site URL or
+        # the host's and theme's versions invalidates what earlier builds kept.
         self.code = buildcache.digest(str(buildcache.CACHE_VERSION),
                                       buildcache.files_digest(sorted(Path(__file__).parent.rglob("*.py"))))
         self.salt = buildcache.digest(self.code, buildcache.files_digest(
-            [self.root / self.config.templates_dir, Path(config.config_file_path)]))
+            [self.root / self.config.templates_dir, *platforms.config_files(Path(config.config_file_path)),
+             Path(config.docs_dir)]),
+            str(config.site_url), str(self.serving),
+            buildcache.versions(*platforms.HOSTS, *platforms.THEME_DISTRIBUTIONS.values()))
         return config
 
     def _stage_site(self, config) -> None:
-        """Build into a staging directory beside site_dir; on_post_build swaps it in (staging.py).
-        A --dirty build starts from a copy of the published site and re-renders only changed pages."""
+        """A full build goes into a staging directory beside site_dir that on_post_build swaps in.
+        A dirty build, when this plugin knows what the last build put into site_dir, writes in place
+        only what changed, through an undo journal (staging.py): pages whose fingerprint changed, the
+        search files and PDFs of what changed, files the build no longer has deleted."""
         self.published_site_dir = config.site_dir
         self.stage = StagedDirectory(config.site_dir)
-        config.site_dir = str(self.stage.begin(copy_published=self.dirty))
+        self.site_key = str(self.stage.target)
+        self.previous = self._site_state() if self.dirty else None
+        if self.previous is not None and not self.stage.target.is_dir():
+            self.previous = None
+        self.journal = None
+        if self.previous is not None:
+            self.journal = UndoJournal(self.stage.target)
+            self.journal.begin()
+        else:
+            config.site_dir = str(self.stage.begin())
         self.strict_warnings = _WarningCounter() if config.strict else None
         if self.strict_warnings:
-            logging.getLogger("mkdocs").addHandler(self.strict_warnings)
+            logging.getLogger(HOST_LOGGER).addHandler(self.strict_warnings)
+
+    def _release(self, path) -> None:
+        """``path`` in the site is about to be written: an in-place build keeps the old one to undo."""
+        if self.journal is not None:
+            self.journal.release(path)
+
+    def _site_state(self) -> buildcache.SiteState | None:
+        if self.serving:
+            return self.site_states.get(self.site_key)
+        return buildcache.SiteState.load(self.cache_dir / "site.json", self.site_key)
+
+    def _save_site_state(self, state: buildcache.SiteState) -> None:
+        if self.serving:
+            self.site_states = {self.site_key: state}
+        else:
+            state.save(self.cache_dir / "site.json")
 
     # Runs before MkDocs cleans site_dir: invalid content stops the build with the old site intact.
     @event_priority(100)
     def on_pre_build(self, config):
-        self.html_cache = buildcache.DiskCache(self.cache_dir / "bodies.pickle",
-                                               buildcache.digest(self.code, markup.cache_salt()))
-        markup.use_store(self.html_cache)
-        catalog, problems = content.load_catalog(self.root, self.settings)
+        salt = buildcache.digest(self.code, markup.cache_salt())
+        path = self.cache_dir / "bodies.pickle"
+        if self.html_cache is None or (self.html_cache.path, self.html_cache.salt) != (path, salt):
+            self.html_cache = buildcache.DiskCache(path, salt)  # the preview keeps one across rebuilds
+            markup.use_store(self.html_cache)
+        self.parsed.begin()
+        catalog, problems = content.load_catalog(self.root, self.settings, self.parsed)
+        self.parsed.sweep()
         for problem in warnings(problems):
             log.warning(str(problem))
         if errors(problems):
@@ -77,14 +130,13 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def on_files(self, files: Files, config) -> Files:
         self.specs = {}
         specs = pages.site_pages(self.catalog)
-        self.fingerprints = buildcache.page_fingerprints(specs, self.salt)
-        previous = buildcache.Fingerprints(self.cache_dir / "pages.json")
+        self.fingerprints = buildcache.page_fingerprints(specs, self.salt, self.signer)
         for spec in specs:
             if files.get_file_from_path(spec.src_uri) is not None:
                 continue  # a hand-written page in docs/ wins
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, spec.src_uri, content="", inclusion=inclusion)
-            if self.dirty and previous.unchanged(spec.src_uri, self.fingerprints[spec.src_uri]) \
+            if self.previous is not None and self.previous.unchanged(spec.src_uri, self.fingerprints[spec.src_uri]) \
                     and Path(file.abs_dest_path).is_file():
                 file.is_modified = lambda: False  # MkDocs' --dirty then skips it; generated files say True
             files.append(file)
@@ -92,6 +144,38 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         for feed in feeds.site_feeds(self.catalog, config.site_name, config.site_url):
             files.append(File.generated(config, feed.path, content=feed.xml))
         return files
+
+    # Last: the other plugins' files are known, nothing is written yet.
+    @event_priority(-100)
+    def on_env(self, env, config, files):
+        """An in-place build: keep (to undo) what MkDocs is about to write besides pages (which
+        on_post_page releases), and delete the files this build no longer has."""
+        self.outputs = sorted({file.dest_uri for file in files} | set(self._made_paths(config.site_url)))
+        if env.bytecode_cache is None:  # the theme's templates, compiled once per preview
+            env.bytecode_cache = self.compiled
+        if self.previous is None:
+            return env
+        site_dir = Path(config.site_dir)
+        self.journal.remove(set(self.previous.outputs) - set(self.outputs))
+        for file in files:
+            if not file.is_documentation_page() and file.is_modified():
+                self._release(file.abs_dest_path)
+        for name in [*config.theme.static_templates, "sitemap.xml.gz", *config.extra_templates]:
+            self._release(site_dir / name)
+        return env
+
+    def _made_paths(self, site_url: str | None) -> list[str]:
+        """Site paths of the files made from each issue besides its page: PDF and email edition."""
+        paths = [pdf_path(issue) for issue in self.catalog.issues] if self.settings.pdf_enabled else []
+        if self.settings.email.enabled and site_url:  # mail/build.py writes editions only then
+            paths += [f"{issue.url}{name}" for issue in self.catalog.issues for name in self._email_files(issue)]
+        return paths
+
+    @staticmethod
+    def _email_files(issue) -> tuple[str, ...]:
+        from .mail import email_files
+
+        return email_files(issue)
 
     def on_page_markdown(self, markdown, page, config, files):
         spec = self.specs.get(page.file.src_uri)
@@ -115,69 +199,135 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             where = template_location(exc, spec.template).removeprefix(f"{self.root}/")
             raise PluginError(f"{where}: template: {exc} (rendering /{spec.url}); {KEPT}") from None
 
+    def on_post_page(self, output, page, config):
+        self._release(page.file.abs_dest_path)  # MkDocs writes it next
+        return output
+
     # Last of all post_build handlers: everything is written into the staging site, then it is swapped in.
     @event_priority(-100)
     def on_post_build(self, config):
         if self.strict_warnings and self.strict_warnings.count:
             return  # MkDocs aborts this strict build right after post_build; on_build_error discards it
-        self.html_cache.save()
-        buildcache.Fingerprints(self.cache_dir / "pages.json").save(self.fingerprints)
+        if not self.serving:
+            self.html_cache.save()  # the preview saves it when it stops
         site_dir = Path(config.site_dir)
+        self.made: dict[str, str] = {}  # site path of a file made from an issue -> digest of its sources
         self._write_search_index(site_dir)
         self._write_pdfs(site_dir)
         self._write_emails(site_dir, config.site_url)
         self._publish_staged_site(config)
+        for job in self.pdf_jobs:  # the preview: after the pages are served
+            self.pdf_queue.want(job)
+        self._save_site_state(buildcache.SiteState(self.site_key, self.fingerprints, self.outputs, self.made))
+
+    def on_shutdown(self):
+        self.pdf_queue.stop()
+        if self.html_cache is not None:
+            self.html_cache.save()
 
     def _publish_staged_site(self, config) -> None:
-        """Swap the fully built staging directory in for site_dir (the last step of a build)."""
+        """Swap the fully built staging directory in for site_dir, or keep what an in-place build
+        wrote (the last step of a build)."""
         self._forget_counter()
+        if self.journal is not None:
+            self.journal.commit(background=self.serving)
+            log.info(f"Updated {len(self.journal.released)} file(s) of {self.published_site_dir} in place")
+            return
         self.stage.commit()
         config.site_dir = self.published_site_dir
         log.info(f"Published the new site to {self.published_site_dir}")
 
     def _write_search_index(self, site_dir: Path) -> None:
+        if self.journal is not None:  # the search replaces its files by rename: unchanged ones stay
+            self.journal.keep_tree(site_dir / search_site.DATA_DIR)
+            self.journal.keep_tree(site_dir / search_site.ASSETS_DIR)
         stats = search_site.write(self.catalog, site_dir,
-                                  cache_file=self.cache_dir / "search-tokens.json")
-        log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.bytes} bytes "
+                                  cache_file=self.cache_dir / "search-tokens.sqlite")
+        log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.files} files, {stats.bytes} bytes, "
+                 f"{stats.rewritten} rewritten "
                  f"({stats.tokenized} tokenized, the rest from the cache)")
 
     def _write_pdfs(self, site_dir: Path) -> None:
-        """Each issue's PDF goes next to its issue page (cached, see pdf/build.py)."""
+        """Each issue's PDF goes next to its issue page (cached, see pdf/build.py). A dirty build
+        writes only those whose issue changed (its page's fingerprint and its folder's files); the
+        preview leaves them to a background thread (preview.py), after the pages are served."""
+        self.pdf_jobs: list[PdfJob] = []
         if not self.settings.pdf_enabled:
             return
-        from .pdf.build import PdfSetup, site_targets, write_pdfs
+        from .pdf.build import site_targets, write_pdfs
         from .pdf.typeset import PdfError
 
-        setup = PdfSetup(self.root, self.root / self.config.templates_dir, self.settings.pdf_timeout)
+        targets = []
+        for issue, target in site_targets(self.catalog, site_dir):
+            path = pdf_path(issue)
+            digest = self.made[path] = self._issue_digest(issue)
+            if self.serving:
+                published = Path(self.published_site_dir) / path
+                if self.pdf_queue.current(published) != digest:
+                    self.pdf_jobs.append(PdfJob(self.catalog, issue, published, digest, self.stage.target.parent))
+            elif self.previous is None or self.previous.made.get(path) != digest or not target.is_file():
+                self._release(target)
+                targets.append((issue, target))
         try:
-            report = write_pdfs(self.catalog, setup, site_targets(self.catalog, site_dir))
+            report = write_pdfs(self.catalog, self._pdf_setup(), targets)
         except PdfError as exc:
             raise PluginError(f"PDF of an issue failed (set NEWSLETTER_PDF=0 to build without PDFs):\n{exc}") from None
         for warning in report.warnings:  # e.g. a character no font has; --strict then fails the build
             log.warning(str(warning))
         if report.warnings and self.strict_warnings:
             raise PluginError("PDF warnings in strict mode; nothing was published")
-        log.info(f"PDF: {len(report.rendered)} rendered, {len(report.reused)} unchanged (cache {setup.cache_dir})")
+        log.info(f"PDF: {len(report.rendered)} rendered, {len(report.reused)} from the cache, "
+                 f"{len(self.catalog.issues) - len(targets) - len(self.pdf_jobs)} kept from the last build"
+                 + (f", {len(self.pdf_jobs)} to render in the background" if self.pdf_jobs else ""))
+
+    def _issue_digest(self, issue) -> str:
+        """What an issue's PDF and email edition are made from, cheaply: its page's fingerprint (every
+        article of it, the templates, the code, the settings) and its folder's files (images)."""
+        return buildcache.digest(self.fingerprints.get(f"{issue.url}index.md", ""),
+                                 buildcache.folder_stat_digest(self.root / issue.path))
+
+    def _pdf_setup(self):
+        from .pdf.build import PdfSetup
+
+        return PdfSetup(self.root, self.root / self.config.templates_dir, self.settings.pdf_timeout)
+
+    def _render_pdf(self, catalog: Catalog, issue, target: Path) -> None:
+        from .pdf.build import write_pdfs
+
+        write_pdfs(catalog, self._pdf_setup(), [(issue, target)])
 
     def _write_emails(self, site_dir: Path, site_url: str | None) -> None:
-        """Each issue's email edition next to its issue page (cached, see mail/build.py)."""
+        """Each issue's email edition next to its issue page (cached, see mail/build.py); a dirty build
+        writes those of the issues that changed."""
         from .mail.build import write_site_editions
+
+        changed = set()
+        for issue in self.catalog.issues:
+            path = f"{issue.url}email"
+            digest = self.made[path] = self._issue_digest(issue)
+            if self.previous is None or self.previous.made.get(path) != digest:
+                changed.add(issue.number)
+                for name in self._email_files(issue):
+                    self._release(site_dir / issue.url / name)
 
         try:
             log.info(write_site_editions(self.catalog, self.root, self.root / self.config.templates_dir,
-                                         site_dir, site_url))
+                                         site_dir, site_url, changed))
         except ValueError as exc:
             raise PluginError(f"email edition: {exc}") from None
 
     def on_build_error(self, error):
         self._forget_counter()
-        self.stage.abort()
+        if self.journal is not None:
+            self.journal.rollback()
+        else:
+            self.stage.abort()
         if not isinstance(error, BuildError):  # MkDocs logs a BuildError (ours say so) after this event
             log.error(KEPT.capitalize())
 
     def _forget_counter(self) -> None:
         if self.strict_warnings:
-            logging.getLogger("mkdocs").removeHandler(self.strict_warnings)
+            logging.getLogger(HOST_LOGGER).removeHandler(self.strict_warnings)
             self.strict_warnings = None
 
     def on_serve(self, server, config, builder):
@@ -194,6 +344,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         for folder in (self.config.issues_dir, self.config.templates_dir):  # content lives outside docs_dir
             if (self.root / folder).is_dir():
                 server.watch(str(self.root / folder))
+        for inherited in platforms.config_files(Path(config.config_file_path))[1:]:  # mkdocs.yml under MaterialX
+            server.watch(str(inherited))
         return server
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 
 from .pages import PageSpec
 
@@ -44,9 +45,27 @@ def environment(templates_dir: Path, autoescape: Any = True) -> jinja2.Environme
     return env
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory across the preview's rebuilds (MkDocs and this plugin make a
+    new Jinja environment for every build). Jinja keys each entry by the template's name and checks
+    the checksum of its source, so an edited template is compiled again."""
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
 class Renderer:
-    def __init__(self, templates_dir: Path, site_globals: dict[str, Any] | None = None):
+    def __init__(self, templates_dir: Path, site_globals: dict[str, Any] | None = None,
+                 compiled: CompiledTemplates | None = None):
         self.env = environment(templates_dir)
+        self.env.bytecode_cache = compiled
         self.env.globals.update(site_globals or {})
 
     def render(self, spec: PageSpec, **extra: Any) -> str:

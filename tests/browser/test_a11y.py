@@ -44,8 +44,7 @@ def test_skip_link_is_first_visible_on_focus_and_jumps_to_content(base, open_pag
     page.keyboard.press("Tab")
     focused = _focus_style(page)
     assert "md-skip" in focused["cls"].split() and focused["text"] == "跳转至正文"
-    page.wait_for_timeout(300)  # Material fades the skip link in
-    assert page.evaluate("getComputedStyle(document.activeElement).opacity") == "1"
+    page.wait_for_function("getComputedStyle(document.activeElement).opacity === '1'")  # Material fades it in
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#nl-content"
     assert page.evaluate("document.activeElement.id") == "nl-content"

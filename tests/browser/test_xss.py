@@ -98,6 +98,8 @@ def _search_settled(page) -> None:
 def test_search_query_and_results_never_run_payloads(hostile_site, serve, open_page):
     from urllib.parse import quote
 
+    assert (hostile_site.site / "search" / "index.html").is_file(), "the build has no search page"
+
     base = serve(hostile_site.site)
     for query in (PAYLOAD_IMG, PAYLOAD_SCRIPT, "标题", "邻居", '"><svg onload=window.__pwned=1>'):
         watch = open_page(base + "search/?q=" + quote(query))

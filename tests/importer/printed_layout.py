@@ -96,3 +96,34 @@ def write_printed_pdf(path: Path, number: int) -> Path:
     data = json.dumps(issue_data(number), ensure_ascii=False)
     path.write_bytes(typst.compile(TEMPLATE.encode("utf-8"), sys_inputs={"data": data}))
     return path
+
+
+# A page that ends inside a wrapped title: the filler is sized so the title's first line is the last line
+# of page 1 (the test checks that it is, so a change of fonts cannot make it pass without the break).
+TITLE_BREAK_TEMPLATE = r"""
+#let data = json(bytes(sys.inputs.data))
+#set text(font: ("Noto Serif CJK SC",), lang: "zh", size: 10.5pt, costs: (orphan: 0%, widow: 0%))
+#set page(paper: "a4", margin: (x: 20mm, top: 25mm, bottom: 22mm),
+  header: [#set text(9pt); #data.masthead #h(1fr) 总第 #data.number 期 #v(-6pt) #line(length: 100%)],
+  footer: context [#set text(8pt); #data.publisher #h(1fr) #counter(page).display()])
+#set par(justify: true, first-line-indent: (amount: 2em, all: true), leading: 0.8em, spacing: 0.8em)
+#align(center, text(14pt, weight: "bold", data.banner))
+#par(first-line-indent: 0em, text(13pt, weight: "bold", data.first_title))
+#text(9pt)[发布日期：2014-10-20#h(1.5em)来源：某报]
+#for i in range(19) [#par[正文第#(i + 1)段。#data.filler]]
+#v(2em)
+#par(first-line-indent: 0em, justify: false, text(13pt, weight: "bold", data.title))
+#text(9pt)[发布日期：2014-10-27#h(1.5em)来源：北京市发展和改革委员会]
+#par(data.body)
+"""
+BROKEN_TITLE = "北京市发展和改革委员会关于公布2014—2015年度节能减排和应对气候变化领域业务支撑单位名单的通知"
+
+
+def write_title_break_pdf(path: Path, number: int) -> Path:
+    data = {"masthead": "节能减排信息动态", "number": str(number), "publisher": PUBLISHER, "banner": "【政策聚焦】",
+            "first_title": "第一篇文章的标题", "title": BROKEN_TITLE,
+            "filler": "这是一段用来填满页面的文字，内容没有意义，只是为了让下一篇文章的标题落在页面的最底部。",
+            "body": "有关单位：按照2014年8月20日我委发布的遴选公告确定的工作程序和评审规则，现将名单予以公布。"}
+    path.write_bytes(typst.compile(TITLE_BREAK_TEMPLATE.encode("utf-8"),
+                                   sys_inputs={"data": json.dumps(data, ensure_ascii=False)}))
+    return path

@@ -40,6 +40,12 @@ def plain(body: str) -> str:
     return re.sub(r"\s+", "", markup.plain_text(markup.render(body)))
 
 
+def notes_as_read(body: str) -> list[str]:
+    """The footnotes' texts in the order the text refers to them (a PDF may number them that way)."""
+    notes = dict(re.findall(r"^\[\^(\d+)\]: (.*)$", body, re.M))
+    return [notes.get(n) for n in dict.fromkeys(re.findall(r"\[\^(\d+)\](?!:)", body))]
+
+
 def kept_share(original: str, imported: str) -> float:
     """Share of the original's characters found, in order, in the import (longest common subsequence
     by difflib's matching blocks)."""
@@ -90,6 +96,7 @@ def test_round_trip_of_issue_34_through_our_pdf(imported_34):
             assert got.get(key) == want.get(key), (original.name, key, got.get(key), want.get(key))
         share = kept_share(plain(want_body), plain(got_body))
         assert share >= 0.95, (original.name, share)
+        assert notes_as_read(got_body) == notes_as_read(want_body), original.name
         for line in got_body.splitlines():
             for pattern in FURNITURE:
                 assert not pattern.search(line), (copy.name, pattern.pattern, line)
@@ -162,3 +169,20 @@ def test_printed_two_column_layout_with_links(printed_pdf, tmp_path):
                 assert not pattern.search(line), (copy.name, pattern.pattern, line)
     # the attachment link of the announcement survives as a link
     assert got_body.rstrip().endswith("(http://www.bjpc.gov.cn/tztg/201410/P020141031358085499459.docx)")
+
+
+def test_page_break_inside_a_wrapped_title(tmp_path):
+    import subprocess
+
+    from printed_layout import BROKEN_TITLE, write_title_break_pdf
+
+    pdf = write_title_break_pdf(tmp_path / "title-break.pdf", 36)
+    first_page = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "北京市发展和改革委员会关于公布" in first_page and "单位名单的通知" not in first_page  # the break is there
+    proj = copy_project(tmp_path / "project", with_issues=False)
+    result = proj.newsletter("import", str(pdf), "--out", "issues/")
+    assert result.returncode == 0, result.stderr
+    titles = [front_and_body(p)[0]["title"] for p in sorted((proj.path / "issues" / "036").glob("*.md"))]
+    assert titles == ["第一篇文章的标题", BROKEN_TITLE]
+    _, body = front_and_body(sorted((proj.path / "issues" / "036").glob("*.md"))[1])
+    assert body.strip() == "有关单位：按照2014年8月20日我委发布的遴选公告确定的工作程序和评审规则，现将名单予以公布。"

@@ -3,8 +3,13 @@ the header box, escaping, and no console errors or external requests."""
 
 from __future__ import annotations
 
+import lunr.builder as lunr_builder
 import pytest
+from lunr.builder import Builder
+from lunr.token import Token
 
+from conftest import ROOT
+from newsletter.search.tokenizer import tokens
 from search.conftest import XSS_TITLE, url_of
 
 pytestmark = pytest.mark.browser
@@ -49,12 +54,23 @@ def test_api_finds_expected_articles(home, query, filters, expected):
 def test_results_carry_display_fields_and_single_characters_work(home):
     watch, base = home
     results = watch.page.evaluate("newsletterSearch.search('碳', {}).then(r => ({total: r.total, first: r[0]}))")
-    assert results["total"] >= 4
+    assert results["total"] == 4  # 深圳…碳市场, APEC…碳中和, 碳排放管理办法, 碳市场年度回顾 (by hand)
     first = results["first"]
     assert {k: first[k] for k in ("url", "title", "issue", "section", "date", "source")} == {
         "url": base + url_of("issues/034/01-shenzhen.md"), "title": "深圳碳市场建设初见成效", "issue": 34,
         "section": "market", "date": "2014-10-25", "source": "深圳商报"}
     assert first["score"] > 0
+
+
+def test_without_facet_counts_the_results_and_total_are_the_same(home):
+    watch, _ = home
+    got = watch.page.evaluate("""() => Promise.all([
+        newsletterSearch.search('碳', {issue: 34}, {limit: 2}), newsletterSearch.search('碳', {issue: 34}, {limit: 2, facets: false})])
+      .then(([a, b]) => [a.map(x => x.url), a.total, b.map(x => x.url), b.total, b.facets, a.facets.issue])""")
+    assert got[0] == got[2] and len(got[0]) == 2
+    assert got[1] == got[3] == 3  # 深圳…碳市场, APEC…碳中和, 碳排放管理办法 in issue 34
+    assert got[4] is None
+    assert got[5] == [{"value": "34", "label": "第 34 期", "count": 3}, {"value": "33", "label": "第 33 期", "count": 1}]
 
 
 def test_search_page_facets_url_state_and_history(search_site, open_page):
@@ -64,6 +80,10 @@ def test_search_page_facets_url_state_and_history(search_site, open_page):
     page.wait_for_selector(".nl-search-hit")
     assert page.locator(".nl-search-hit__title").all_inner_texts() == ["深圳碳市场建设初见成效", "碳市场年度回顾"]
     assert page.locator(".nl-search-hit mark").first.inner_text() == "碳市场"
+    page.wait_for_selector(".nl-search-snippet")
+    snippet = page.locator(".nl-search-hit").first.locator(".nl-search-snippet")
+    assert snippet.inner_text() == "深圳碳交易市场于 2013 年正式启动。在碳市场建设初期，深圳以机制设计为重点，力争在 2020年前达到碳排放峰值。"
+    assert snippet.locator("mark").all_inner_texts() == ["碳市场"]
     year = page.locator('.nl-facet[data-facet="year"] .nl-facet__link')
     assert year.all_inner_texts() == ["2014 年\n1", "2013 年\n1"]
     page.locator('.nl-facet[data-facet="issue"] .nl-facet__link', has_text="第 33 期").click()
@@ -144,9 +164,59 @@ def test_payloads_in_query_and_content_do_not_execute(search_site, open_page, pa
     assert watch.errors == [] and watch.external == []
 
 
+LUNR_JS = ROOT / "site_plugins" / "newsletter" / "search" / "assets" / "lunr.min.js"
+
+# In the page: lunr.js 2.3.9 loads the index lunr.py built over the same articles; query() gives the
+# documents, each field vector the BM25 weight of the token in that field.
+LUNR_REFERENCE = """([serialized, token]) => {
+  const idx = lunr.Index.load(serialized);
+  const posting = idx.invertedIndex[token];
+  return idx.query(q => q.term(token, {usePipeline: false})).map(match => {
+    let score = 0, title = false;
+    for (const field of ["title", "tags", "body"]) {
+      if (!(match.ref in posting[field])) continue;
+      const vector = idx.fieldVectors[field + "/" + match.ref];
+      score += vector.elements[vector.positionForIndex(posting._index) + 1];
+      title = title || field !== "body";
+    }
+    return [match.ref, score, title];
+  }).sort((a, b) => a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+}"""
+
+
+@pytest.fixture(scope="module")
+def lunr_reference(search_site):
+    """lunr.py's index over the fixture articles (the text the site indexes), refs being their URLs."""
+    project, base = search_site
+    from newsletter import content
+    from newsletter.model import Settings
+    from newsletter.search import site
+
+    catalog, problems = content.load_catalog(project.path, Settings())
+    assert [p for p in problems if p.severity != "warning"] == []
+    builder = Builder()
+    builder.pipeline.reset()
+    builder.search_pipeline.reset()
+    builder.ref("url")
+    for field in ("title", "tags", "body"):
+        builder.field(field)
+    original = lunr_builder.Tokenizer
+    lunr_builder.Tokenizer = lambda text, *a, **k: [Token(t) for t in tokens(text or "")]
+    try:
+        for doc in site.documents(catalog):
+            builder.add({"url": base + doc.url, **dict(zip(("title", "tags", "body"), doc.fields))})
+    finally:
+        lunr_builder.Tokenizer = original
+    return builder.build().serialize()
+
+
 @pytest.mark.parametrize("token", ["碳市", "市场", "碳", "ccer", "气候", "深圳"])
-def test_engine_scores_equal_lunr_js(home, token):
-    """The engine scores tokens from the compact shards; lunr.Index.load of the same shard scores alike."""
+def test_engine_scores_equal_lunr_js(home, lunr_reference, token):
+    """The engine computes lunr's BM25 from raw term frequencies; lunr.js, loading the index lunr.py built
+    over the same articles, finds the same documents with the same weights (summed over fields)."""
     watch, _ = home
-    both = watch.page.evaluate("t => newsletterSearch.lookups(t)", token)
-    assert both["engine"] and both["engine"] == both["lunr"]
+    engine = watch.page.evaluate("t => newsletterSearch.lookups(t)", token)
+    watch.page.add_script_tag(path=str(LUNR_JS))
+    reference = watch.page.evaluate(LUNR_REFERENCE, [lunr_reference, token])
+    assert reference
+    assert [[u, round(s, 9), t] for u, s, t in engine] == [[u, round(s, 9), t] for u, s, t in reference]

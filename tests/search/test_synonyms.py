@@ -20,4 +20,6 @@ def test_a_line_without_synonym_is_an_error_with_its_line():
 
 def test_not_a_list_is_an_error():
     groups, problems = synonyms.parse("发改委: 国家发改委\n", "issues/synonyms.yml")
-    assert groups == [] and problems and problems[0].path == "issues/synonyms.yml"
+    assert groups == []
+    assert [str(p) for p in problems] == [
+        "issues/synonyms.yml:1: synonyms: must be a YAML list, one '- word = synonym' per line"]

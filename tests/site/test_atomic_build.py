@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -142,33 +143,92 @@ def test_killed_build_leaves_site_byte_identical(built: Project, tmp_path: Path)
     assert leftovers(built) == []
 
 
-def test_reader_never_finds_the_site_missing_during_rebuilds(built: Project):
-    stop = threading.Event()
-    misses: list[str] = []
-    reads = 0
+# ---------------------------------------------------------------- a reader at every step of a publish
 
-    def reader():
-        nonlocal reads
-        while not stop.is_set():
-            for url in ("index.html", "issues/34/index.html", "issues/34/02-second/index.html"):
-                try:
-                    if not (built.site / url).read_bytes():
-                        misses.append(f"{url} empty")
-                except FileNotFoundError:
-                    misses.append(f"{url} missing")
-            reads += 1
+# Audit events (https://docs.python.org/3/library/audit_events.html) of every way a build can change files.
+CHANGING_EVENTS = {"os.rename", "os.remove", "os.rmdir", "os.mkdir", "os.symlink", "os.link", "os.truncate",
+                   "shutil.rmtree", "shutil.copyfile", "shutil.copytree", "shutil.move"}
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+_steps: dict = {"check": None}  # the check run before each changing step, while a test has one
+_local = threading.local()
 
-    thread = threading.Thread(target=reader)
-    thread.start()
+
+def _changes_files(event: str, args: tuple) -> bool:
+    if event == "open":
+        mode, flags = args[1], args[2]
+        return (isinstance(mode, str) and any(c in mode for c in "wax+")) or bool((flags or 0) & _WRITE_FLAGS)
+    return event in CHANGING_EVENTS
+
+
+def _before_each_step(event: str, args: tuple) -> None:
+    """An audit hook: the site is checked before every file-system change the process makes."""
+    check = _steps["check"]
+    if check is None or getattr(_local, "busy", False) or not _changes_files(event, args):
+        return
+    _local.busy = True  # the check reads files, which raises "open" events of its own
     try:
-        for i in range(3):
-            built.write("issues/034/02-second.md", article_text(title=f"第二篇 v{i}", section="policy"))
-            assert built.build().returncode == 0
+        check(event, args)
     finally:
-        stop.set()
-        thread.join()
-    assert reads > 0
-    assert misses == []
+        _local.busy = False
+
+
+sys.addaudithook(_before_each_step)  # hooks cannot be removed: it does nothing without a check
+
+
+def site_version(site: Path) -> str:
+    """Which build the reader sees: every page must be there, whole, and from the same build."""
+    titles = set()
+    for url in ("index.html", "issues/34/index.html", "issues/34/01-first/index.html",
+                "issues/34/02-second/index.html", "issues/34/03-third/index.html"):
+        text = (site / url).read_text(encoding="utf-8")  # FileNotFoundError: the site is missing
+        assert text.rstrip().endswith("</html>"), f"{url} is cut short"
+        titles.update(re.findall(r"第二篇 v\d", text))
+    assert len(titles) == 1, f"pages of different builds: {sorted(titles)}"
+    return titles.pop()
+
+
+def test_a_reader_sees_one_complete_site_at_every_step_of_a_publish(built: Project, monkeypatch):
+    """Deterministic: the build runs in this process and, before every step that changes a file (each open
+    for writing, mkdir, rename, removal and copy that Python's audit hooks report), and once at the end, the
+    site is read whole. The reader must see the old site up to one step and the new one from that step on,
+    never a missing, cut-short or mixed site."""
+    built.write("issues/034/02-second.md", article_text(title="第二篇 v1", section="policy"))
+    assert built.build().returncode == 0
+    assert site_version(built.site) == "第二篇 v1"
+    built.write("issues/034/02-second.md", article_text(title="第二篇 v2", section="policy"))
+
+    seen: list[str] = []
+    problems: list[str] = []
+    steps: list[str] = []
+
+    def check(event, args):
+        steps.append(event)
+        try:
+            version = site_version(built.site)
+        except (OSError, AssertionError) as exc:
+            problems.append(f"before {event} {args[:2]}: {exc!r}")
+            return
+        if not seen or seen[-1] != version:
+            seen.append(version)
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    monkeypatch.chdir(built.path)
+    monkeypatch.setenv("NEWSLETTER_PDF", "0")  # the pages are what a reader looks at here
+    config = load_config(str(built.path / "mkdocs.yml"))
+    config.plugins.on_startup(command="build", dirty=False)
+    _steps["check"] = check
+    try:
+        build(config)
+    finally:
+        _steps["check"] = None
+        config.plugins.on_shutdown()
+    check("end of the build", ())
+    assert problems == []
+    assert seen == ["第二篇 v1", "第二篇 v2"]  # old site, then at one step the new one
+    assert len(steps) > 20  # every page written, every rename and removal was a step
+    assert leftovers(built) == []
 
 
 def _free_port() -> int:

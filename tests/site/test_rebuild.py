@@ -16,7 +16,7 @@ def test_dirty_rebuild_renders_only_pages_that_show_the_change(tmp_path):
     project = copy_project(tmp_path / "project", with_issues=False)
     load_synth().generate(project.path, 3, 12)
     assert project.build().returncode == 0
-    assert (project.path / ".cache" / "newsletter" / "pages.json").is_file()
+    assert (project.path / ".cache" / "newsletter" / "site.json").is_file()
     before = _mtimes(project.site)
     for path in project.site.rglob("index.html"):  # make any rewrite visible in the mtime
         os.utime(path, ns=(1, 1))

@@ -85,3 +85,26 @@ def test_other_yaml_errors_keep_their_line(project):
     result = project.newsletter("check")
     assert "issues/034/02.md:4: front matter: invalid YAML: mapping values are not allowed here; " \
            "check indentation, colons and quotes" in result.stderr.splitlines()
+
+
+def test_import_runs_the_checks_on_what_it_wrote_and_prints_them(project):
+    """A running header where no page break is (an unknown layout) is named twice: by the reader, with the
+    line of the text, and by the check of the written file, with its path and line."""
+    seed = project.write("old-35.txt", "【国内资讯】 \n\n标题甲 \n\n发布日期：2014-08-02  来源：某报 \n\n第一段。 \n\n"
+                                       "节能减排信息动态 总第 35 期 第 3 页 【国内资讯】 续前页的很长的一段文字 \n\n第二段。 \n")
+    result = project.newsletter("import", str(seed), "--number", "35", "--out", "issues/")
+    assert result.returncode == 0, result.stderr
+    err = result.stderr.splitlines()
+    assert any(line.startswith(f"{seed}: warning: line 9: '节能减排信息动态 总第 35 期") for line in err), err
+    assert any(line.startswith("issues/035/01.md:11: body: warning: looks like page furniture: the running header")
+               for line in err), err
+    assert (project.path / "issues" / "035" / "01.md").read_text(encoding="utf-8").splitlines()[10].startswith("节能减排信息动态")
+
+
+def test_import_text_is_the_same_command_and_out_may_name_the_issue_folder(project):
+    seed = project.write("old.txt", "【国内资讯】 \n\n标题甲 \n\n发布日期：2014-08-02  来源：某报 \n\n第一段。 \n")
+    result = project.newsletter("import-text", str(seed), "--number", "35", "--out", "issues/035")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (project.path / "issues" / "035").iterdir()) == ["01.md", "issue.yml"]
+    batch = project.newsletter("import", str(seed), str(seed), "--number", "35", "--out", "issues/")
+    assert batch.returncode == 2 and "--number applies to one file" in batch.stderr

@@ -76,13 +76,67 @@ def test_a_symlinked_site_dir_is_published_through_the_link(tmp_path):
     assert (served / "index.html").read_text() == "new"
 
 
-def test_an_incremental_build_starts_from_a_copy_not_from_the_published_files(tmp_path):
+def _published(tmp_path):
     target = tmp_path / "site"
-    target.mkdir()
-    (target / "index.html").write_text("published")
-    stage = staging.StagedDirectory(target)
-    stage.begin(copy_published=True)
-    assert (stage.staging / "index.html").read_text() == "published"
-    (stage.staging / "index.html").write_text("changed in staging")
-    assert (target / "index.html").read_text() == "published"
-    stage.abort()
+    (target / "a").mkdir(parents=True)
+    (target / "index.html").write_text("home")
+    (target / "a" / "index.html").write_text("page a")
+    (target / "data").mkdir()
+    (target / "data" / "1.json").write_text("one")
+    (target / "data" / "2.json").write_text("two")
+    return target
+
+
+def _tree(root):
+    return {p.relative_to(root).as_posix(): p.read_text() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _write_changes(journal, target):
+    journal.release(target / "index.html")
+    (target / "index.html").write_text("new home")
+    journal.release(target / "b" / "index.html")  # a new page
+    (target / "b").mkdir()
+    (target / "b" / "index.html").write_text("page b")
+    journal.remove({"a/index.html"})
+    journal.keep_tree(target / "data")  # replaced by rename, as the search index writes
+    (target / "data" / "tmp").write_text("ONE")
+    (target / "data" / "tmp").replace(target / "data" / "1.json")
+
+
+def test_an_in_place_build_rolled_back_leaves_the_site_byte_identical(tmp_path):
+    target = _published(tmp_path)
+    before = _tree(target)
+    journal = staging.UndoJournal(target)
+    journal.begin()
+    _write_changes(journal, target)
+    assert _tree(target) == {"index.html": "new home", "b/index.html": "page b", "data/1.json": "ONE",
+                             "data/2.json": "two"}
+    journal.rollback()
+    assert _tree(target) == before
+    assert not (target / "b").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_an_in_place_build_committed_keeps_its_changes(tmp_path):
+    target = _published(tmp_path)
+    journal = staging.UndoJournal(target)
+    journal.begin()
+    _write_changes(journal, target)
+    journal.commit()
+    assert _tree(target) == {"index.html": "new home", "b/index.html": "page b", "data/1.json": "ONE",
+                             "data/2.json": "two"}
+    assert not (target / "a").exists()  # the folder of a deleted page goes with it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_a_killed_in_place_build_is_rolled_back_by_the_next_build(tmp_path):
+    target = _published(tmp_path)
+    before = _tree(target)
+    dead = tmp_path / ".site-undo-999999999"  # no such pid: the build was killed half-way
+    journal = staging.UndoJournal(target, dead)
+    journal.begin()
+    _write_changes(journal, target)
+    journal._close()
+    staging.StagedDirectory(target).begin()  # any next build
+    assert _tree(target) == before
+    assert not dead.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from conftest import copy_project, load_synth
 from newsletter import content
@@ -35,5 +36,17 @@ def test_generated_archive_loads_without_problems_and_is_marked_synthetic(tmp_pa
     assert len(articles) == 75 and all(a.title.startswith("［合成］") for a in articles)
     assert all(i.publisher == "合成数据（测试用）" and "合成数据" in i.note for i in catalog.issues)
     assert {a.section.key for a in catalog.issues[0].articles} == set(Settings().section_keys)
-    assert any(a.doc_number for a in articles) and any(a.source_url for a in articles)
-    assert any("[^1]" in a.body for a in articles) or any("|" in a.body for a in articles)
+    # Each optional feature appears, and exactly where and how the generator's docstring and README say.
+    with_doc_number = [a for a in articles if a.doc_number]
+    assert with_doc_number and {a.section.key for a in with_doc_number} == {"policy"}
+    assert all(re.fullmatch(rf"[^〔〕]+〔{a.date.year}〕[1-9][0-9]*号", a.doc_number) for a in with_doc_number)
+    with_url = [a for a in articles if a.source_url]
+    assert with_url and all(a.source_url == f"https://example.com/synthetic/{a.issue_number}/{int(a.slug[:2])}"
+                            for a in with_url)
+    assert all((a.source is None) == (a.section.key == "announcements") for a in articles)
+    assert all(a.source_url is None for a in articles if a.section.key == "announcements")
+    with_footnote = [a for a in articles if "[^1]" in a.body]
+    assert with_footnote and all("\n[^1]: 合成数据的脚注：" in a.body for a in with_footnote)
+    with_table = [a for a in articles if "|" in a.body]
+    assert with_table and all("| 试点 | 成交量（万吨） | 均价（元/吨） |\n| --- | ---: | ---: |\n" in a.body
+                              for a in with_table)

@@ -14,7 +14,7 @@ cached) or ``send`` (SMTP, one message per recipient, logged for resuming). Modu
 - ``smtpenv``: SMTP settings from the environment;
 - ``sendlog``: the send log that makes a rerun skip whoever already accepted the message;
 - ``send``: the send loop (retries, back-off, rate limit);
-- ``command``: ``newsletter email`` and ``newsletter send``.
+- ``command``: ``newsletter email``; ``send_command``: ``newsletter send``.
 """
 
 from __future__ import annotations

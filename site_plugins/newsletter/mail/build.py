@@ -8,7 +8,8 @@ templates, our code and the css-inline version.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field
+from functools import lru_cache
+from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
 
@@ -16,9 +17,8 @@ from .. import buildcache
 from ..model import Catalog, Issue
 from . import HTML_FILE, TEXT_FILE, eml_filename, email_files
 from .addresses import site_base, unsubscribe_link
-from .digest import digest
 from .message import build_message, edition_date
-from .render import render_parts
+from .render import fitted_digest, render_parts
 
 CACHE_DIR = ".cache/email"
 _CODE = Path(__file__).resolve().parent.parent  # the whole package: views, markup and rendering all count
@@ -46,18 +46,27 @@ def edition(issue: Issue, catalog: Catalog, setup: EmailSetup) -> dict[str, byte
     """File name -> bytes of the published edition: addressed to nobody, so no personal unsubscribe link."""
     settings = catalog.settings.email
     unsubscribe = unsubscribe_link(settings.unsubscribe, None, None)
-    parts = render_parts(digest(issue, catalog, setup.base, unsubscribe), setup.templates_dir)
+    fitted = replace(fitted_digest(issue, catalog, setup.base, setup.templates_dir), unsubscribe_url=unsubscribe)
+    parts = render_parts(fitted, setup.templates_dir)
     message = build_message(issue, parts, settings, date=edition_date(issue), unsubscribe_url=unsubscribe)
     return {HTML_FILE: parts.html.encode(), TEXT_FILE: parts.text.encode(), eml_filename(issue): message.as_bytes()}
 
 
+@lru_cache(maxsize=8)
+def _code_and_templates(templates_dir: Path, stamp: float) -> str:
+    """What every edition depends on besides its issue (read once per build; ``stamp`` is the newest
+    template's time, so a preview that edits a template gets a new key)."""
+    return buildcache.digest(version("css-inline"), buildcache.files_digest([templates_dir / "email"]),
+                             buildcache.files_digest(sorted(_CODE.rglob("*.py"))))
+
+
 def cache_key(issue: Issue, catalog: Catalog, setup: EmailSetup) -> str:
     s = catalog.settings
+    folder = setup.templates_dir / "email"
+    stamp = max((p.stat().st_mtime for p in folder.iterdir()), default=0.0) if folder.is_dir() else 0.0
     return buildcache.digest(
         repr((issue, s.sections, s.allow_raw_html, s.pdf_enabled, s.email, setup.base)),
-        version("css-inline"),
-        buildcache.files_digest([setup.templates_dir / "email"]),
-        buildcache.files_digest(sorted(_CODE.rglob("*.py"))),
+        _code_and_templates(setup.templates_dir, stamp),
     )[:24]
 
 
@@ -94,14 +103,16 @@ def site_targets(catalog: Catalog, site_dir: Path) -> list[tuple[Issue, Path]]:
 
 
 def write_site_editions(catalog: Catalog, root: Path, templates_dir: Path, site_dir: Path,
-                        site_url: str | None) -> str:
-    """The site build's step: every issue's edition next to its page, when the site has an address.
+                        site_url: str | None, only: set[int] | None = None) -> str:
+    """The site build's step: every issue's edition next to its page (or only the issues numbered in
+    ``only``: an incremental build's changed ones), when the site has an address.
     Returns the line to log; ValueError when the sender is not configured."""
     if not catalog.settings.email.enabled:
         return "email edition: off (plugin option email: enabled: false)"
     if not site_url:
         return "email edition: skipped, site_url is not set (every link in an email must be absolute)"
     setup = EmailSetup(root, templates_dir, site_base(site_url))
-    report = write_editions(catalog, setup, site_targets(catalog, site_dir))
+    report = write_editions(catalog, setup, [(issue, folder) for issue, folder in site_targets(catalog, site_dir)
+                                             if only is None or issue.number in only])
     return (f"email edition: {len(report.rendered)} rendered, {len(report.reused)} unchanged "
             f"(cache {setup.cache_dir})")

@@ -1,4 +1,5 @@
-"""``newsletter email`` and ``newsletter send``: which issue, which addresses, what to print. Called by cli.py."""
+"""``newsletter email`` (and what ``newsletter send`` shares with it): which issue, where, what to print.
+Called by cli.py."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ class Project:
     site_url: str | None  # mkdocs.yml's site_url
 
 
-def _fail(command: str, message: str, code: int = 1) -> int:
+def fail(command: str, message: str, code: int = 1) -> int:
     print(f"newsletter {command}: {message}", file=sys.stderr)
     return code
 
@@ -39,7 +40,7 @@ def load_issue(project: Project, number: int, command: str) -> tuple[Catalog | N
     issue = catalog.issue(number)
     if issue is None:
         known = ", ".join(str(i.number) for i in catalog.issues) or "none"
-        return None, None, _fail(command, f"no issue {number} in {project.settings.issues_dir}/ (issues: {known})")
+        return None, None, fail(command, f"no issue {number} in {project.settings.issues_dir}/ (issues: {known})")
     return catalog, issue, 0
 
 
@@ -58,7 +59,7 @@ def make_email(project: Project, args) -> int:
     try:
         base = base_url(project, args.site_url, "email")
     except ValueError as exc:
-        return _fail("email", str(exc), 2)
+        return fail("email", str(exc), 2)
     catalog, issue, code = load_issue(project, args.number, "email")
     if issue is None:
         return code
@@ -67,9 +68,9 @@ def make_email(project: Project, args) -> int:
     try:
         report = write_editions(catalog, setup, [(issue, folder)])
     except ValueError as exc:
-        return _fail("email", str(exc))
+        return fail("email", str(exc))
     except OSError as exc:
-        return _fail("email", f"{folder}: cannot write: {exc.strerror or exc}")
+        return fail("email", f"{folder}: cannot write: {exc.strerror or exc}")
     note = " (unchanged, from the cache)" if report.reused else ""
     for name in email_files(issue):
         print(f"wrote {folder / name}{note}")

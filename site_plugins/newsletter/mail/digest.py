@@ -102,13 +102,16 @@ def _preheader(issue: Issue, titles: list[str]) -> str:
     return text if len(text) <= PREHEADER_CHARS else text[: PREHEADER_CHARS - 1] + "…"
 
 
-def digest(issue: Issue, catalog: Catalog, base: str, unsubscribe_url: str | None = None) -> Digest:
-    """The digest of ``issue``; ``base`` is the site's address with a trailing slash (addresses.site_base)."""
+def digest(issue: Issue, catalog: Catalog, base: str, unsubscribe_url: str | None = None,
+           summary_chars: int = SUMMARY_CHARS) -> Digest:
+    """The digest of ``issue``; ``base`` is the site's address with a trailing slash (addresses.site_base);
+    ``summary_chars`` 0 leaves summaries out."""
     sections = []
     for section, articles in issue.by_section(catalog.settings.sections):
         items = tuple(
             DigestArticle(a.title, urljoin(base, a.url), a.date.isoformat(), a.source,
-                          summary(plain_text(article_view(a, issue, catalog).body_html)))
+                          summary(plain_text(article_view(a, issue, catalog).body_html), summary_chars)
+                          if summary_chars else "")
             for a in articles)
         sections.append(DigestSection(section.banner, items))
     pdf = pdf_url(issue, catalog.settings)

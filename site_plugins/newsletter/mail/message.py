@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -26,9 +27,13 @@ def sender(settings: EmailSettings) -> Address:
     return Address(display_name=settings.from_name, username=user, domain=domain)
 
 
-def message_id(issue: Issue, settings: EmailSettings, to: str | None) -> str:
-    """One id per issue and recipient, the same on every attempt, so a receiving server can tell a repeat."""
-    who = hashlib.sha256(fold(to).encode()).hexdigest()[:16] if to else "edition"
+def message_id(issue: Issue, settings: EmailSettings, to: str | None, test: bool = False) -> str:
+    """One id per issue and recipient, the same on every attempt, so a receiving server can tell a repeat;
+    a test copy gets a fresh one (Gmail drops a message whose id it has already delivered)."""
+    if test:
+        who = f"test-{uuid.uuid4().hex[:16]}"
+    else:
+        who = hashlib.sha256(fold(to).encode()).hexdigest()[:16] if to else "edition"
     return f"<newsletter-{issue.number:03d}.{who}@{sender(settings).domain}>"
 
 
@@ -47,7 +52,7 @@ def build_message(issue: Issue, parts: EmailParts, settings: EmailSettings, *, d
     if settings.reply_to:
         msg["Reply-To"] = settings.reply_to
     msg["Date"] = format_datetime(date)
-    msg["Message-ID"] = message_id(issue, settings, to)
+    msg["Message-ID"] = message_id(issue, settings, to, test)
     if unsubscribe_url:
         msg["List-Unsubscribe"] = f"<{unsubscribe_url}>"
         if unsubscribe_url.startswith("https://"):  # RFC 8058: one-click only for an HTTPS URI

@@ -10,8 +10,13 @@ from pathlib import Path
 import css_inline
 import jinja2
 
+from ..model import Catalog, Issue
 from ..render import environment
-from .digest import Digest
+from .digest import SUMMARY_CHARS, Digest, digest
+
+# Gmail clips a message whose HTML is over about 102 KB; room is kept for the personal unsubscribe link.
+MAX_HTML_BYTES = 88 * 1024
+SHORTER_SUMMARIES = (SUMMARY_CHARS, 60, 0)
 
 HTML_TEMPLATE = "email/issue.html"
 TEXT_TEMPLATE = "email/issue.txt"
@@ -42,3 +47,13 @@ def render_parts(digest: Digest, templates_dir: Path) -> EmailParts:
     text = env.get_template(TEXT_TEMPLATE).render(digest=digest)
     # Both end with one newline, as in the message (set_content adds one).
     return EmailParts(digest.subject, _inliner().inline(html).rstrip() + "\n", text.strip() + "\n")
+
+
+def fitted_digest(issue: Issue, catalog: Catalog, base: str, templates_dir: Path) -> Digest:
+    """The digest with the longest summaries whose HTML stays under MAX_HTML_BYTES (an issue with very
+    many articles gets shorter summaries, then titles only), so mail clients show it whole."""
+    for chars in SHORTER_SUMMARIES:
+        candidate = digest(issue, catalog, base, summary_chars=chars)
+        if len(render_parts(candidate, templates_dir).html.encode()) <= MAX_HTML_BYTES:
+            break
+    return candidate

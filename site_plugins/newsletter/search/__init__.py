@@ -1,2 +1,3 @@
-"""Chinese full-text search: one tokenizer (tokenizer.py, mirrored in assets/tokenizer.js), a sharded
-lunr index written at build time (index.py) and the browser engine that queries it (assets/)."""
+"""Chinese full-text search: one tokenizer (tokenizer.py, mirrored in assets/tokenizer.js), an index of
+raw term frequencies in gzip JSON chunks written at build time (index.py, written into the site by
+site.py, fully or incrementally) and the browser engine that queries it with lunr's BM25 (assets/)."""

@@ -1,66 +1,77 @@
-"""The search index, built at site-build time and written under ``site/search/``.
+"""The search index, built at site-build time and written under ``site/search/data/``.
 
-Layout (everything a query needs, and nothing more, is fetched on demand by assets/search.js):
+Every file is JSON compressed with gzip (``*.json.gz``, written byte for byte the same for the same
+content); assets/search.js fetches only what a query needs and decompresses it in the browser.
 
-* ``manifest.json`` — shard count, the traditional -> simplified fold table, the synonyms and one compact
-  row per article for filters, facets and ranking: ``[issue, section, source, [tags…], |title|, |tags|, |body|]``
-  (indexes into the ``issues``/``sections``/``sources``/``tags`` value lists; the lengths of the article's
-  lunr field vectors in thousandths).
-* ``shards/<n>.json`` — the lunr index of the tokens of one hash bucket
-  (:func:`~newsletter.search.tokenizer.shard_of`) in a compact form that :func:`to_lunr` (and its twin in
-  assets/search.js) turns into lunr's serialized schema for ``lunr.Index.load``: ``{terms: […],
-  postings: [[ref, field, weight‰, …], …]}``. Weights are lunr's BM25 over the whole archive; padding each
-  field vector to the article's whole vector length makes the scores of a query's shards add up to the
-  score of one unsharded lunr index.
-* ``docs.json`` — what a result shows beyond the manifest row, fetched once alongside the manifest so
-  that showing results needs no further fetch: ``{"prefixes": [URL prefix of each issue's articles, in
-  the manifest's issue order], "docs": [[URL after the prefix, title, days after the issue date], …]}``.
-* ``text/<id>.txt`` — title, tags and plain text of one article (one line each, then the text), for
-  exact verification and snippets.
+Layout — nothing that holds one row per article is ever fetched whole:
 
-Building is cheap to repeat: the tokens of every article are cached under the project's
-``.cache/`` keyed on a hash of its title and text.
+* ``head.json.gz`` — the one global file: document count, the average length of each field (what lunr's
+  BM25 needs beyond a term's postings), shard count, sections, synonyms and the traditional -> simplified
+  fold table (only the characters the archive uses). It changes on every edit and stays small: nothing
+  in it grows with the number of articles.
+* ``shards/<n>.json.gz`` — the postings of the tokens of one hash bucket
+  (:func:`~newsletter.search.tokenizer.shard_of`): per term and field, the ids of the articles holding it
+  (delta coded) and its raw term frequency there. Raw frequencies, not weights: lunr's BM25 weight of a
+  term (idf from its document frequency and the document count, field length over the average) is
+  computed in the browser, so an edit rewrites only the shards of the article's old and new tokens.
+* ``facets/<g>.json.gz`` — ``{values: [section, source and tag strings], docs: [[id, section, source, year,
+  tag…]]}`` (strings as positions in ``values``), 32 issues to a file: what filters and facet counts need,
+  fetched for the groups that hold a query's matches.
+* ``meta/<g>.json.gz`` — per article ``[id, url, title, date, |title|, |tags|, |body|]`` (field lengths in
+  tokens), 16 issues to a file: fetched for the results on the visible page.
+* ``text/<g>.json.gz`` — per article ``[id, plain text]``, 2 issues to a file: exact-phrase checks and
+  snippets of the results on the visible page.
+
+Article ids are stable: ``issue number × 256 + rank of the article's slug within its issue``. Adding an
+issue or an article never moves another issue's ids, so the groups above (by issue number) of other
+issues do not change either.
+
+Building uses little memory: articles are tokenized one at a time (token counts cached in SQLite under
+``.cache/`` keyed on a hash of the article's fields), chunk files are written as their issues go by, and
+postings are kept as one packed integer array per term. Files whose bytes did not change are not
+rewritten (so a rebuild after one edit replaces only the files that edit touched) and files no longer
+produced are removed.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
-import math
 import os
-from collections import Counter, defaultdict
+import sqlite3
+from array import array
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-import datetime as dt
 from pathlib import Path
 
 from .tokenizer import fold_table, shard_of, token_counts
 
 FIELDS = ("title", "tags", "body")  # a hit in title or tags ranks above a body hit
-LUNR_VERSION = "2.3.9"
-K1, B = 1.2, 0.75
-POSTINGS_PER_SHARD = 2000
-MAX_SHARDS = 4096
-CACHE_VERSION = 2
+FORMAT = 3
+SLOTS = 256  # ids per issue
+META_ISSUES, TEXT_ISSUES, FACET_ISSUES = 16, 2, 32  # issues per chunk file of each kind
+POSTINGS_PER_SHARD = 16_000
+MAX_SHARDS = 512
+CACHE_VERSION = 3
+_TF_BITS = 24  # a posting packs field << 24 | term frequency
 
 
 @dataclass(frozen=True)
 class SearchDoc:
-    """One article as the search sees it (ids are positions in the list handed to :func:`build`)."""
+    """One article as the search sees it."""
 
+    id: int  # stable: see doc_ids
     url: str
     title: str
     text: str
     issue: int
     issue_date: str  # ISO date of the issue
     section: str  # key
-    section_title: str
     date: str  # ISO date of the article
     source: str
     tags: tuple[str, ...] = ()
-
-    @property
-    def content_hash(self) -> str:
-        return hashlib.sha1("\0".join((str(CACHE_VERSION), *self.fields)).encode()).hexdigest()
 
     @property
     def fields(self) -> tuple[str, str, str]:
@@ -73,40 +84,82 @@ class BuildStats:
     documents: int
     shards: int
     postings: int
-    bytes: int
+    files: int
+    bytes: int  # of every file of the index
+    rewritten: int  # files written now (the others were already there with the same bytes)
     tokenized: int  # articles tokenized now (the others came from the cache)
 
 
+def doc_ids(issue_number: int, slugs: Iterable[str]) -> dict[str, int]:
+    """Stable ids of one issue's articles: issue number × SLOTS + rank of the slug."""
+    ordered = sorted(slugs)
+    if len(ordered) > SLOTS:
+        raise ValueError(f"issue {issue_number}: {len(ordered)} articles; the search allows {SLOTS} per issue")
+    return {slug: issue_number * SLOTS + rank for rank, slug in enumerate(ordered)}
+
+
+def issue_of(doc_id: int) -> int:
+    return doc_id // SLOTS
+
+
+def _fields_hash(fields: tuple[str, ...]) -> str:
+    return hashlib.sha1("\0".join((str(CACHE_VERSION), *fields)).encode()).hexdigest()
+
+
 class TokenCache:
-    """Term frequencies per field of each article, keyed on the article's content hash."""
+    """Term frequencies per field of each article, keyed on a hash of its fields (SQLite: only the entries
+    in use are read, one at a time), and how many articles use each character (what the fold table
+    shipped to the browser depends on: kept here so that an update need not read every article)."""
 
     def __init__(self, path: Path | None):
-        self.path = path
-        self.entries: dict[str, list[dict[str, int]]] = {}
-        self.used: dict[str, list[dict[str, int]]] = {}
+        self.db = None
         self.misses = 0
-        if path and path.is_file():
+        self.pending: list[tuple[str, str]] = []
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                self.entries = json.loads(path.read_text(encoding="utf-8"))
-            except (ValueError, OSError):
-                self.entries = {}  # a damaged cache is rebuilt
+                self.db = self._open(path)
+            except sqlite3.DatabaseError:
+                path.unlink(missing_ok=True)  # a damaged cache is rebuilt
+                self.db = self._open(path)
 
-    def frequencies(self, doc: SearchDoc) -> list[dict[str, int]]:
-        key = doc.content_hash
-        found = self.entries.get(key)
-        if found is None:
-            self.misses += 1
-            found = [dict(token_counts(text)) for text in doc.fields]
-        self.used[key] = found
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path)
+        db.execute("CREATE TABLE IF NOT EXISTS counts (hash TEXT PRIMARY KEY, fields TEXT)")
+        db.execute("CREATE TABLE IF NOT EXISTS chars (build TEXT PRIMARY KEY, counts TEXT)")
+        return db
+
+    def frequencies(self, fields: tuple[str, str, str]) -> list[dict[str, int]]:
+        key = _fields_hash(fields)
+        if self.db is not None:
+            row = self.db.execute("SELECT fields FROM counts WHERE hash = ?", (key,)).fetchone()
+            if row is not None:
+                return json.loads(row[0])
+        self.misses += 1
+        found = [dict(token_counts(text)) for text in fields]
+        if self.db is not None:
+            self.pending.append((key, json.dumps(found, ensure_ascii=False, separators=(",", ":"))))
         return found
 
-    def save(self) -> None:
-        if self.path is None:
+    def characters(self, build: str) -> Counter | None:
+        """Articles per character of the index in ``build`` (None when unknown)."""
+        if self.db is None:
+            return None
+        row = self.db.execute("SELECT counts FROM chars WHERE build = ?", (build,)).fetchone()
+        return Counter(json.loads(row[0])) if row else None
+
+    def remember_characters(self, build: str, counts: Counter) -> None:
+        if self.db is not None:
+            self.db.execute("DELETE FROM chars")  # the last build only
+            self.db.execute("INSERT INTO chars VALUES (?, ?)", (build, json.dumps(counts, ensure_ascii=False)))
+
+    def close(self) -> None:
+        if self.db is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.used, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-        os.replace(tmp, self.path)
+        self.db.executemany("INSERT OR REPLACE INTO counts VALUES (?, ?)", self.pending)
+        self.db.commit()
+        self.db.close()
 
 
 def shard_count(postings: int) -> int:
@@ -116,84 +169,6 @@ def shard_count(postings: int) -> int:
     return count
 
 
-def idf(documents_with_term: int, document_count: int) -> float:
-    """lunr's idf (lunr/idf.py); ``documents_with_term`` counts a document once per field, as lunr does."""
-    x = (document_count - documents_with_term + 0.5) / (documents_with_term + 0.5)
-    return math.log(1 + abs(x))
-
-
-@dataclass
-class Postings:
-    """lunr's BM25 weight (in thousandths, rounded as lunr rounds) of every (document, field, term),
-    grouped by term, and the length of each document's field vector."""
-
-    by_term: dict[str, list[int]]  # term -> flat [ref, field, weight‰, …]
-    magnitude: list[list[float]]
-    count: int
-
-
-def postings(frequencies: list[list[dict[str, int]]]) -> Postings:
-    count = len(frequencies)
-    lengths = [[sum(f.values()) for f in fields] for fields in frequencies]
-    average = [sum(l[i] for l in lengths) / count if count else 0 for i in range(len(FIELDS))]
-    document_frequency: Counter = Counter()
-    for fields in frequencies:
-        for field_terms in fields:
-            document_frequency.update(field_terms.keys())
-    idfs = {term: idf(n, count) * (K1 + 1) for term, n in document_frequency.items()}
-    by_term: dict[str, list[int]] = {term: [] for term in document_frequency}
-    magnitude, total = [], 0
-    for ref, (fields, doc_lengths) in enumerate(zip(frequencies, lengths)):
-        doc_magnitude = []
-        for field_index, field_terms in enumerate(fields):
-            norm = K1 * (1 - B + B * (doc_lengths[field_index] / average[field_index])) if average[field_index] else K1
-            squares = 0
-            for term, tf in field_terms.items():
-                weight = round(idfs[term] * tf / (norm + tf) * 1000)
-                squares += weight * weight
-                by_term[term] += (ref, field_index, weight)
-            doc_magnitude.append(round(math.sqrt(squares) / 1000, 3))
-            total += len(field_terms)
-        magnitude.append(doc_magnitude)
-    return Postings(by_term, magnitude, total)
-
-
-def shard_postings(by_term: dict[str, list[int]], shards: int) -> list[dict[str, list[int]]]:
-    """The terms of each shard with their postings."""
-    grouped: list[dict[str, list[int]]] = [{} for _ in range(shards)]
-    for term, flat in by_term.items():
-        grouped[shard_of(term, shards)][term] = flat
-    return grouped
-
-
-def compact_shard(terms: dict[str, list[int]]) -> dict:
-    ordered = sorted(terms)
-    return {"terms": ordered, "postings": [terms[t] for t in ordered]}
-
-
-def to_lunr(shard: dict, magnitude: list[list[float]] | None = None) -> dict:
-    """A compact shard in lunr's serialized schema (lunr.py ``Index.serialize``; assets/search.js does the
-    same before ``lunr.Index.load``). With ``magnitude`` each field vector gets one padding element, so its
-    length is that of the article's whole field vector and the shard scores add up to the unsharded score."""
-    inverted, vectors = [], defaultdict(list)
-    for term_index, (term, flat) in enumerate(zip(shard["terms"], shard["postings"])):
-        posting: dict = {"_index": term_index, **{field: {} for field in FIELDS}}
-        for ref, field_index, weight in zip(flat[0::3], flat[1::3], flat[2::3]):
-            posting[FIELDS[field_index]][str(ref)] = {}
-            vectors[(ref, field_index)] += [term_index, weight / 1000]
-        inverted.append([term, posting])
-    pad_index = len(inverted)
-    field_vectors = []
-    for (ref, field_index), elements in sorted(vectors.items()):
-        if magnitude is not None:
-            rest = magnitude[ref][field_index] ** 2 - sum(w * w for w in elements[1::2])
-            if rest > 1e-9:
-                elements = elements + [pad_index, math.sqrt(rest)]
-        field_vectors.append([f"{FIELDS[field_index]}/{ref}", elements])
-    return {"version": LUNR_VERSION, "fields": list(FIELDS), "fieldVectors": field_vectors,
-            "invertedIndex": inverted, "pipeline": []}
-
-
 def fold_json(used: set[str] | None = None) -> dict[str, str]:
     """The fold table for the browser; with ``used`` (the archive's characters) only the entries whose
     simplified form occurs: a query character folding to anything else cannot match anyway."""
@@ -201,67 +176,297 @@ def fold_json(used: set[str] | None = None) -> dict[str, str]:
     return {"from": "".join(table), "to": "".join(table.values())}
 
 
-def _values(docs: list[SearchDoc], pick) -> list:
-    return list(dict.fromkeys(v for d in docs for v in pick(d)))
+def encode(data) -> bytes:
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return gzip.compress(raw, compresslevel=6, mtime=0)
 
 
-def manifest(docs: list[SearchDoc], shards: int, magnitude: list[list[float]], synonyms: list[list[str]]) -> dict:
-    issues = sorted({(d.issue, d.issue_date) for d in docs}, reverse=True)
-    sections = list(dict.fromkeys((d.section, d.section_title) for d in docs))
-    sources = _values(docs, lambda d: [d.source] if d.source else [])
-    tags = _values(docs, lambda d: d.tags)
-    issue_at = {number: i for i, (number, _) in enumerate(issues)}
-    section_at = {key: i for i, (key, _) in enumerate(sections)}
-    source_at = {s: i for i, s in enumerate(sources)}
-    tag_at = {t: i for i, t in enumerate(tags)}
-    rows = [[issue_at[d.issue], section_at[d.section], source_at.get(d.source, -1), [tag_at[t] for t in d.tags],
-             *(round(m * 1000) for m in mags)] for d, mags in zip(docs, magnitude)]
+def decode(raw: bytes):
+    return json.loads(gzip.decompress(raw))
+
+
+class _Writer:
+    """Writes files under the data directory only when their bytes change; remembers what it wrote."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        self.kept: set[Path] = set()
+        self.bytes = 0
+        self.rewritten = 0
+
+    def write(self, rel: str, data) -> None:
+        path = self.out_dir / rel
+        raw = encode(data)
+        self.kept.add(path)
+        self.bytes += len(raw)
+        try:
+            if path.read_bytes() == raw:
+                return
+        except OSError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_bytes(raw)
+        os.replace(tmp, path)  # a new file: never writes through a hard link into a published site
+        self.rewritten += 1
+
+    def remove_stale(self) -> None:
+        for path in sorted(self.out_dir.rglob("*")):
+            if path.is_file() and path not in self.kept:
+                path.unlink()
+
+
+KINDS = {"meta": META_ISSUES, "text": TEXT_ISSUES, "facets": FACET_ISSUES}  # chunk kind -> issues a file
+
+
+def group_of(kind: str, doc_id: int) -> int:
+    return issue_of(doc_id) // KINDS[kind]
+
+
+def rows_of(doc: SearchDoc, lengths: list[int]) -> dict[str, list]:
+    """The article's row in each kind of chunk (facet strings as strings: see :func:`chunk_data`)."""
+    return {"meta": [doc.id, doc.url, doc.title, doc.date, *lengths], "text": [doc.id, doc.text],
+            "facets": [doc.id, doc.section, doc.source, int(doc.issue_date[:4]), *doc.tags]}
+
+
+def chunk_data(kind: str, rows: list[list]) -> dict:
+    """A chunk file's content; facet strings become positions in the chunk's own value list."""
+    if kind != "facets":
+        return {"docs": rows}
+    values = list(dict.fromkeys(v for row in rows for v in (row[1], row[2], *row[4:])))
+    at = {v: i for i, v in enumerate(values)}
+    return {"values": values, "docs": [[row[0], at[row[1]], at[row[2]], row[3], *(at[t] for t in row[4:])]
+                                       for row in rows]}
+
+
+def chunk_rows(kind: str, data: dict) -> list[list]:
+    """The inverse of :func:`chunk_data`."""
+    if kind != "facets":
+        return data["docs"]
+    values = data["values"]
+    return [[row[0], values[row[1]], values[row[2]], row[3], *(values[t] for t in row[4:])] for row in data["docs"]]
+
+
+def _chunk_path(kind: str, group: int) -> str:
+    return f"{kind}/{group}.json.gz"
+
+
+class _Chunks:
+    """Rows of each kind of chunk file, each file written when the ids move past its group."""
+
+    def __init__(self, writer: _Writer):
+        self.writer = writer
+        self.open: dict[str, tuple[int, list]] = {}
+
+    def add(self, rows: dict[str, list]) -> None:
+        for kind, row in rows.items():
+            group = group_of(kind, row[0])
+            current = self.open.get(kind)
+            if current is None or current[0] != group:
+                self.flush(kind)
+                current = self.open[kind] = (group, [])
+            current[1].append(row)
+
+    def flush(self, kind: str) -> None:
+        current = self.open.pop(kind, None)
+        if current:
+            self.writer.write(_chunk_path(kind, current[0]), chunk_data(kind, current[1]))
+
+    def close(self) -> None:
+        for kind in list(self.open):
+            self.flush(kind)
+
+
+def _shard_data(postings: dict[str, list[tuple[int, int, int]]]) -> dict:
+    """One shard: sorted terms, and per term and field [delta-coded ids, term frequencies]; ``postings``
+    maps a term to its (id, field, tf) in ascending id order."""
+    ordered = sorted(postings)
+    encoded = []
+    for term in ordered:
+        per_field: list[list[list[int]]] = [[[], []] for _ in FIELDS]
+        for doc_id, field, tf in postings[term]:
+            per_field[field][0].append(doc_id)
+            per_field[field][1].append(tf)
+        flat = []
+        for ids, tfs in per_field:
+            flat += [[b - a for a, b in zip([0] + ids, ids)], tfs]
+        encoded.append(flat)
+    return {"terms": ordered, "postings": encoded}
+
+
+def _shard_postings(data: dict) -> dict[str, list[tuple[int, int, int]]]:
+    """The inverse of :func:`_shard_data`."""
+    out = {}
+    for term, flat in zip(data["terms"], data["postings"]):
+        entries = []
+        for field in range(len(FIELDS)):
+            doc_id = 0
+            for delta, tf in zip(flat[2 * field], flat[2 * field + 1]):
+                doc_id += delta
+                entries.append((doc_id, field, tf))
+        entries.sort()
+        out[term] = entries
+    return out
+
+
+def _unpack(packed: array) -> list[tuple[int, int, int]]:
+    mask = (1 << _TF_BITS) - 1
+    return [(doc_id, value >> _TF_BITS, value & mask) for doc_id, value in zip(packed[0::2], packed[1::2])]
+
+
+def _characters(frequencies: list[dict[str, int]]) -> set[str]:
+    return {c for field_terms in frequencies for term in field_terms for c in term}
+
+
+def _head(count: int, totals: list[int], postings: int, shards: int, characters, synonyms, sections) -> dict:
     return {
-        "version": 2, "shards": shards, "fields": list(FIELDS),
-        "issues": [[n, date] for n, date in issues], "sections": [list(s) for s in sections],
-        "sources": sources, "tags": tags, "docs": rows, "synonyms": synonyms, "fold": fold_json(set().union(*(set("".join(d.fields)) for d in docs))),
+        "format": FORMAT, "fields": list(FIELDS), "documents": count, "lengths": totals, "postings": postings,
+        "average": [total / count if count else 0 for total in totals], "shards": shards, "slots": SLOTS,
+        "chunks": KINDS, "sections": sections or [], "synonyms": synonyms or [], "fold": fold_json(set(characters)),
     }
 
 
-def doc_table(docs: list[SearchDoc], issues: list[list]) -> dict:
-    """docs.json (see the module docstring): kept small, every page that searches loads it whole."""
-    urls: dict[int, list[str]] = defaultdict(list)
-    for d in docs:
-        urls[d.issue].append(d.url)
-    prefixes = {n: os.path.commonprefix(u)[: os.path.commonprefix(u).rfind("/") + 1] for n, u in urls.items()}
-    days = [(dt.date.fromisoformat(d.date) - dt.date.fromisoformat(d.issue_date)).days for d in docs]
-    return {"prefixes": [prefixes[number] for number, _ in issues],
-            "docs": [[d.url[len(prefixes[d.issue]):], d.title, n] for d, n in zip(docs, days)]}
-
-
-def order_newest_first(docs: list[SearchDoc]) -> list[SearchDoc]:
-    """Ids follow this order: newest issue first, articles in issue order."""
-    return sorted(docs, key=lambda d: -d.issue)
-
-
-def _write_json(path: Path, data) -> int:
-    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    path.write_bytes(raw)
-    return len(raw)
-
-
-def build(docs: list[SearchDoc], out_dir: Path, *, synonyms: list[list[str]] | None = None,
-          cache_file: Path | None = None) -> BuildStats:
-    """Write the whole index for ``docs`` (already in id order, see :func:`order_newest_first`)."""
+def build(docs: Iterable[SearchDoc], out_dir: Path, *, synonyms: list[list[str]] | None = None,
+          sections: list[list[str]] | None = None, cache_file: Path | None = None) -> BuildStats:
+    """Write the whole index for ``docs`` (in ascending id order; an iterator is consumed once)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    writer = _Writer(out_dir)
     cache = TokenCache(cache_file)
-    frequencies = [cache.frequencies(d) for d in docs]
-    cache.save()
-    weighted = postings(frequencies)
-    shards = shard_count(weighted.count)
-    for sub in ("shards", "text"):
-        (out_dir / sub).mkdir(parents=True, exist_ok=True)
-    head = manifest(docs, shards, weighted.magnitude, synonyms or [])
-    written = _write_json(out_dir / "manifest.json", head)
-    for number, terms in enumerate(shard_postings(weighted.by_term, shards)):
-        written += _write_json(out_dir / "shards" / f"{number}.json", compact_shard(terms))
-    written += _write_json(out_dir / "docs.json", doc_table(docs, head["issues"]))
-    for ref, doc in enumerate(docs):
-        raw = "\n".join(doc.fields).encode("utf-8")
-        (out_dir / "text" / f"{ref}.txt").write_bytes(raw)
-        written += len(raw)
-    return BuildStats(len(docs), shards, weighted.count, written, cache.misses)
+    chunks = _Chunks(writer)
+    by_term: dict[str, array] = {}
+    totals = [0] * len(FIELDS)
+    count = postings = 0
+    characters: Counter = Counter()
+    last_id = -1
+    try:
+        for doc in docs:
+            if doc.id <= last_id:
+                raise ValueError(f"search documents out of id order at {doc.url}")
+            last_id = doc.id
+            frequencies = cache.frequencies(doc.fields)
+            lengths = [sum(f.values()) for f in frequencies]
+            for field_index, field_terms in enumerate(frequencies):
+                for term, tf in field_terms.items():
+                    packed = by_term.get(term)
+                    if packed is None:
+                        packed = by_term[term] = array("I")
+                    packed.append(doc.id)
+                    packed.append(field_index << _TF_BITS | tf)
+                postings += len(field_terms)
+                totals[field_index] += lengths[field_index]
+            characters.update(_characters(frequencies))
+            count += 1
+            chunks.add(rows_of(doc, lengths))
+        chunks.close()
+        shards = shard_count(postings)
+        grouped: list[list[str]] = [[] for _ in range(shards)]
+        for term in by_term:
+            grouped[shard_of(term, shards)].append(term)
+        for number, terms in enumerate(grouped):
+            writer.write(f"shards/{number}.json.gz", _shard_data({t: _unpack(by_term.pop(t)) for t in terms}))
+        head = _head(count, totals, postings, shards, characters, synonyms, sections)
+        writer.write("head.json.gz", head)
+        cache.remember_characters(_build_key(head), characters)
+    finally:
+        cache.close()
+    writer.remove_stale()
+    return BuildStats(count, shards, postings, len(writer.kept), writer.bytes, writer.rewritten, cache.misses)
+
+
+def _build_key(head: dict) -> str:
+    """Ties the character counts in the cache to the index they were counted for."""
+    return hashlib.sha1(encode({k: head[k] for k in ("documents", "lengths", "postings")})).hexdigest()
+
+
+def _moved_terms(gone: dict[int, list[dict[str, int]]], added: dict[int, list[dict[str, int]]]) -> set[str]:
+    """The terms whose postings differ: of an article edited in place, those whose frequency in some field
+    changed; of an article removed, added or given another id, all of them."""
+    terms: set[str] = set()
+    for doc_id in gone.keys() | added.keys():
+        before, after = gone.get(doc_id, [{}] * len(FIELDS)), added.get(doc_id, [{}] * len(FIELDS))
+        for old_terms, new_terms in zip(before, after):
+            terms.update(t for t in old_terms.keys() | new_terms.keys() if old_terms.get(t) != new_terms.get(t))
+    return terms
+
+
+def update(out_dir: Path, issues: dict[int, list[SearchDoc]], *, synonyms: list[list[str]] | None = None,
+           sections: list[list[str]] | None = None, cache_file: Path | None = None) -> BuildStats | None:
+    """Bring the index in ``out_dir`` up to date after changes confined to ``issues`` (issue number -> every
+    article it now has, in id order; an empty list for an issue removed), touching only the files those
+    articles are in: their chunk files, the shards of their old and new tokens and the head. The result is
+    byte for byte what :func:`build` writes for the whole archive. Returns None, having changed nothing,
+    when it cannot (no previous index or cache, or the shard count changes): then call :func:`build`."""
+    try:
+        head = decode((out_dir / "head.json.gz").read_bytes())
+    except (OSError, ValueError):
+        return None
+    cache = TokenCache(cache_file)
+    try:
+        characters = cache.characters(_build_key(head)) if head.get("format") == FORMAT else None
+        if characters is None:
+            return None
+        writer = _Writer(out_dir)
+        # the chunk files of the touched issues, and their rows
+        files: dict[tuple[str, int], list[list]] = {}
+        for kind in KINDS:
+            for group in {number // KINDS[kind] for number in issues}:
+                try:
+                    files[(kind, group)] = chunk_rows(kind, decode((out_dir / _chunk_path(kind, group)).read_bytes()))
+                except OSError:
+                    files[(kind, group)] = []
+        old: dict[int, dict[str, list]] = {}
+        for (kind, _), rows in files.items():
+            for row in rows:
+                if issue_of(row[0]) in issues:
+                    old.setdefault(row[0], {})[kind] = row
+        new_frequencies = {d.id: cache.frequencies(d.fields) for docs in issues.values() for d in docs}
+        new = {d.id: rows_of(d, [sum(f.values()) for f in new_frequencies[d.id]])
+               for docs in issues.values() for d in docs}
+        changed = sorted(i for i in old.keys() | new.keys() if old.get(i) != new.get(i))
+        gone = {i: cache.frequencies((old[i]["meta"][2], "	".join(old[i]["facets"][4:]), old[i]["text"][1]))
+                for i in changed if i in old}
+        added = {i: new_frequencies[i] for i in changed if i in new}
+        totals, postings, count = list(head["lengths"]), head["postings"], head["documents"] - len(gone) + len(added)
+        for sign, frequencies in ((-1, gone), (1, added)):
+            for doc_frequencies in frequencies.values():
+                for field, field_terms in enumerate(doc_frequencies):
+                    totals[field] += sign * sum(field_terms.values())
+                    postings += sign * len(field_terms)
+                characters.subtract(_characters(doc_frequencies)) if sign < 0 else characters.update(
+                    _characters(doc_frequencies))
+        shards = shard_count(postings)
+        if shards != head["shards"]:
+            return None
+        for number in sorted({shard_of(t, shards) for t in _moved_terms(gone, added)}):
+            current = _shard_postings(decode((out_dir / f"shards/{number}.json.gz").read_bytes()))
+            gone_ids = set(gone)
+            for term in list(current):
+                kept = [p for p in current[term] if p[0] not in gone_ids]
+                if kept:
+                    current[term] = kept
+                else:
+                    del current[term]
+            for doc_id, doc_frequencies in added.items():
+                for field, field_terms in enumerate(doc_frequencies):
+                    for term, tf in field_terms.items():
+                        if shard_of(term, shards) == number:
+                            current.setdefault(term, []).append((doc_id, field, tf))
+            writer.write(f"shards/{number}.json.gz", _shard_data({t: sorted(p) for t, p in current.items()}))
+        for (kind, group), rows in files.items():
+            by_id = {row[0]: row for row in rows}
+            for doc_id in changed:
+                if group_of(kind, doc_id) == group:
+                    by_id.pop(doc_id, None)
+                    if doc_id in new:
+                        by_id[doc_id] = new[doc_id][kind]
+            path = _chunk_path(kind, group)
+            if by_id:
+                writer.write(path, chunk_data(kind, [by_id[i] for i in sorted(by_id)]))
+            else:
+                (out_dir / path).unlink(missing_ok=True)
+        characters = +characters  # drop characters no article uses any more
+        head = _head(count, totals, postings, shards, characters, synonyms, sections)
+        writer.write("head.json.gz", head)
+        cache.remember_characters(_build_key(head), characters)
+    finally:
+        cache.close()
+    return BuildStats(count, shards, postings, len(writer.kept), writer.bytes, writer.rewritten, cache.misses)

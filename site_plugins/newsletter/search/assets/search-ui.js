@@ -31,6 +31,25 @@
     };
   }
 
+  /* Calls fn once the element comes near the viewport: a snippet fetches the text of its result's issues,
+   * so results never scrolled to cost nothing. */
+  var pending = new Map();
+  var observer = "IntersectionObserver" in window ? new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (!entry.isIntersecting) return;
+      observer.unobserve(entry.target);
+      var fn = pending.get(entry.target);
+      pending.delete(entry.target);
+      if (fn) fn();
+    });
+  }, { rootMargin: "200px" }) : null;
+
+  function whenVisible(element, fn) {
+    if (!observer) return fn();
+    pending.set(element, fn);
+    observer.observe(element);
+  }
+
   /* ---------- header box ---------- */
   function headerBox(form) {
     var input = form.querySelector("input"), panel = form.querySelector(".nl-header-search__panel");
@@ -73,7 +92,7 @@
     var run = debounce(function () {
       var query = input.value.trim(), mine = ++generation;
       if (!query) return close();
-      engine.search(query, {}, { limit: 8 }).then(function (results) {
+      engine.search(query, {}, { limit: 8, facets: false }).then(function (results) {
         if (mine === generation) show(results, query);
       }, function (error) { console.warn(error); });
     }, 120);
@@ -153,6 +172,8 @@
     }
 
     function renderResults(results) {
+      if (observer) pending.forEach(function (fn, element) { observer.unobserve(element); });
+      pending.clear();
       list.replaceChildren();
       results.forEach(function (res) {
         var item = el("li", "nl-search-hit");
@@ -161,7 +182,9 @@
         item.appendChild(link);
         engine.markedTitle(res, state.q).then(function (span) { link.appendChild(span); });
         item.appendChild(metaLine(res));
-        engine.snippet(res, state.q).then(function (p) { item.appendChild(p); }, function (error) { console.warn(error); });
+        whenVisible(item, function () {
+          engine.snippet(res, state.q).then(function (p) { item.appendChild(p); }, function (error) { console.warn(error); });
+        });
         list.appendChild(item);
       });
     }

@@ -1,8 +1,8 @@
 /* The search engine in the browser: window.newsletterSearch.search(query, filters[, options]).
- * Loads search/data/manifest.json and docs.json (URL, title, date of every article) once, then only
- * the shards of the query's tokens (lunr's index in a compact form, scored with lunr's arithmetic) and,
- * for exactness and snippets, the text of the results on the visible page. Layout and scoring:
- * site_plugins/newsletter/search/index.py. Needs lunr.js (the reference scorer) and tokenizer.js loaded
+ * Loads search/data/head.json.gz once (document count, average field lengths, fold table, synonyms), then
+ * per query only the shards of its tokens (raw term frequencies: lunr's BM25 weights are computed here),
+ * the facet rows of the groups holding its matches, and the metadata and text of the groups holding the
+ * results on the visible page. Layout: site_plugins/newsletter/search/index.py. Needs tokenizer.js loaded
  * first. Nothing from the index reaches innerHTML: snippets are built from text nodes and <mark> elements
  * created here. */
 (function () {
@@ -11,215 +11,215 @@
   var SITE_ROOT = new URL("../../", script.src);
   var DATA = new URL("search/data/", SITE_ROOT);
   var FIELDS = ["title", "tags", "body"]; // index.py FIELDS; title and tags hits rank first
-  var VERIFY_ALL = 30; // up to this many candidates are all checked for exactness, more page by page
+  var K1 = 1.2, B = 0.75; // lunr's BM25 parameters
+  // Up to this many candidates, whose texts are in up to this many files, are all checked for exactness
+  // before anything is shown (exact totals and counts); more are checked page by page.
+  var VERIFY_ALL = 30, VERIFY_FILES = 4;
   var FACETS = ["section", "issue", "year", "tag", "source"];
+  // chunk rows (index.py): meta [id, url, title, date, |title|, |tags|, |body|]; facets [id, section,
+  // source, year, tag…]; text [id, text]
+  var META_URL = 1, META_TITLE = 2, META_DATE = 3, META_LENGTHS = 4;
 
-  var cache = { manifest: null, table: null, shards: new Map(), lookups: new Map(), text: new Map() };
-
-  function getJSON(url) {
-    return fetch(url).then(function (response) {
-      if (!response.ok) throw new Error("search: " + response.status + " for " + url);
-      return response.json();
-    });
-  }
-
-  function getText(url) {
-    return fetch(url).then(function (response) {
-      if (!response.ok) throw new Error("search: " + response.status + " for " + url);
-      return response.text();
-    });
-  }
+  var cache = { head: null, files: new Map(), shards: new Map(), tokens: new Map(),
+    rows: { meta: new Map(), facets: new Map(), text: new Map() }, values: new Map(), compacted: new Map() };
 
   function once(map, key, load) {
     if (!map.has(key)) map.set(key, load());
     return map.get(key);
   }
 
-  function manifest() {
-    if (!cache.manifest) {
-      cache.manifest = getJSON(new URL("manifest.json", DATA)).then(function (m) {
-        m.tokenizer = NewsletterTokenizer.createTokenizer(m.fold);
-        return m;
+  /* A data file: JSON compressed with gzip, decompressed here (unless the server already did). */
+  function getData(path) {
+    return once(cache.files, path, function () {
+      var url = new URL(path, DATA);
+      return fetch(url).then(function (response) {
+        if (!response.ok) throw new Error("search: " + response.status + " for " + url);
+        return response.arrayBuffer();
+      }).then(function (buffer) {
+        var bytes = new Uint8Array(buffer);
+        if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+          return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).text();
+        }
+        return new TextDecoder().decode(bytes);
+      }).then(JSON.parse);
+    });
+  }
+
+  function head() {
+    if (!cache.head) {
+      cache.head = getData("head.json.gz").then(function (h) {
+        h.tokenizer = NewsletterTokenizer.createTokenizer(h.fold);
+        h.sectionTitle = new Map(h.sections);
+        return h;
       });
     }
-    return cache.manifest;
+    return cache.head;
   }
 
-  /* A compact shard in lunr's serialized schema, each field vector padded to the article's whole
-   * vector length (see index.py to_lunr: the twin of this function). */
-  function toLunr(shard, m) {
-    var inverted = [], vectors = new Map();
-    shard.terms.forEach(function (term, termIndex) {
-      var posting = { _index: termIndex };
-      FIELDS.forEach(function (f) { posting[f] = {}; });
-      var flat = shard.postings[termIndex];
-      for (var i = 0; i < flat.length; i += 3) {
-        var ref = flat[i], field = flat[i + 1], key = FIELDS[field] + "/" + ref;
-        posting[FIELDS[field]][ref] = {};
-        if (!vectors.has(key)) vectors.set(key, { ref: ref, field: field, elements: [] });
-        vectors.get(key).elements.push(termIndex, flat[i + 2] / 1000);
-      }
-      inverted.push([term, posting]);
-    });
-    var padIndex = inverted.length, fieldVectors = [];
-    vectors.forEach(function (v, key) {
-      var sum = 0;
-      for (var i = 1; i < v.elements.length; i += 2) sum += v.elements[i] * v.elements[i];
-      var whole = m.docs[v.ref][4 + v.field] / 1000; // manifest row: [issue, section, source, tags, |field|…]
-      var rest = whole * whole - sum;
-      if (rest > 1e-9) v.elements.push(padIndex, Math.sqrt(rest));
-      fieldVectors.push([key, v.elements]);
-    });
-    return { version: lunr.version, fields: FIELDS, fieldVectors: fieldVectors, invertedIndex: inverted, pipeline: [] };
+  function issueOf(h, ref) { return Math.floor(ref / h.slots); }
+
+  /* Loads the chunk files of `kind` holding `refs`; their rows are then in cache.rows[kind] by id. */
+  function groups(h, kind, refs) {
+    var found = new Set();
+    refs.forEach(function (ref) { found.add(Math.floor(issueOf(h, ref) / h.chunks[kind])); });
+    return found;
   }
 
-  function shardData(number) {
-    return once(cache.shards, number, function () {
-      return getJSON(new URL("shards/" + number + ".json", DATA)).then(function (data) {
-        var at = new Map(), sums = new Map(); // term -> position; ref * 3 + field -> sum of squared weights
-        for (var t = 0; t < data.terms.length; t++) {
-          at.set(data.terms[t], t);
-          var flat = data.postings[t];
-          for (var i = 0; i < flat.length; i += 3) {
-            var key = flat[i] * 3 + flat[i + 1], weight = flat[i + 2] / 1000;
-            sums.set(key, (sums.get(key) || 0) + weight * weight);
-          }
-        }
-        return { data: data, at: at, sums: sums };
-      });
-    });
-  }
-
-  /* Documents holding one token: Map ref -> {score, title}. The score is what lunr's Index#query gives a
-   * one-term query over the lunr index that lunr.Index.load builds from toLunr(shard): per field the
-   * term's weight over the length of the padded field vector (lunr.Vector#magnitude: the squares summed
-   * in term order, then the padding's), summed over fields. Computed here from the compact shard without
-   * building lunr's objects, which cost more than everything else in a query (lunrLookup below is the
-   * reference; tests/search/test_search_browser.py checks both agree). */
-  function lookup(m, token) {
-    return once(cache.lookups, token, function () {
-      return shardData(NewsletterTokenizer.shardOf(token, m.shards)).then(function (shard) {
-        var found = new Map(), t = shard.at.get(token);
-        if (t === undefined) return found;
-        var flat = shard.data.postings[t];
-        for (var i = 0; i < flat.length; i += 3) { // by article, then field: the order lunr sums them in
-          var ref = flat[i], field = flat[i + 1], weight = flat[i + 2] / 1000;
-          var sum = shard.sums.get(ref * 3 + field), whole = m.docs[ref][4 + field] / 1000;
-          var rest = whole * whole - sum;
-          if (rest > 1e-9) { var pad = Math.sqrt(rest); sum += pad * pad; }
-          var seen = found.get(ref);
-          if (!seen) found.set(ref, seen = { score: 0, title: false });
-          seen.score += weight / Math.sqrt(sum);
-          seen.title = seen.title || field !== 2;
-        }
-        return found;
-      });
-    });
-  }
-
-  /* The same as lookup, through lunr.js: lunr.Index.load of the shard in lunr's schema. */
-  function lunrLookup(token) {
-    return manifest().then(function (m) {
-      return shardData(NewsletterTokenizer.shardOf(token, m.shards)).then(function (shard) {
-        var index = lunr.Index.load(toLunr(shard.data, m)), found = new Map(), posting = index.invertedIndex[token];
-        if (!posting) return found;
-        FIELDS.forEach(function (field) {
-          Object.keys(posting[field] || {}).forEach(function (ref) {
-            var vector = index.fieldVectors[field + "/" + ref];
-            var score = vector.elements[vector.positionForIndex(posting._index) + 1] / vector.magnitude();
-            var id = Number(ref), seen = found.get(id);
-            if (!seen) found.set(id, seen = { score: 0, title: false });
-            seen.score += score;
-            seen.title = seen.title || field !== "body";
+  function load(h, kind, refs) {
+    return Promise.all(Array.from(groups(h, kind, refs), function (g) {
+      return once(cache.files, kind + "#" + g, function () {
+        return getData(kind + "/" + g + ".json.gz").then(function (data) {
+          data.docs.forEach(function (row) {
+            if (data.values) { // facets: strings given as positions in the chunk's value list
+              row = row.map(function (x, i) { return i === 0 || i === 3 ? x : data.values[x]; });
+            }
+            cache.rows[kind].set(row[0], row);
           });
         });
-        return found;
+      });
+    }));
+  }
+
+  function shard(h, number) {
+    return once(cache.shards, number, function () {
+      return getData("shards/" + number + ".json.gz").then(function (data) {
+        var at = new Map();
+        data.terms.forEach(function (term, i) { at.set(term, i); });
+        return { data: data, at: at };
       });
     });
   }
 
-  function intersect(a, b) {
-    var out = new Map();
-    a.forEach(function (hit, ref) {
-      var other = b.get(ref);
-      if (other) out.set(ref, { score: hit.score + other.score, title: hit.title && other.title });
+  /* A token's postings: {df, tf: Map ref -> [tf in title, tags, body]}. df counts a document once per
+   * field holding the token, as lunr's idf does. */
+  function postings(h, token) {
+    return once(cache.tokens, token, function () {
+      return shard(h, NewsletterTokenizer.shardOf(token, h.shards)).then(function (s) {
+        var i = s.at.get(token), tf = new Map(), df = 0;
+        if (i === undefined) return { df: 0, tf: tf };
+        var lists = s.data.postings[i];
+        for (var f = 0; f < FIELDS.length; f++) {
+          var deltas = lists[2 * f], tfs = lists[2 * f + 1], ref = 0;
+          df += deltas.length;
+          for (var k = 0; k < deltas.length; k++) {
+            ref += deltas[k];
+            var row = tf.get(ref);
+            if (!row) tf.set(ref, row = [0, 0, 0]);
+            row[f] = tfs[k];
+          }
+        }
+        return { df: df, tf: tf };
+      });
     });
-    return out;
+  }
+
+  /* lunr's BM25 weight of a term in one field of a document (lunr.Builder#createFieldVectors: idf from
+   * the term's document frequency, the field's length over its average, rounded to thousandths). */
+  function weight(h, df, tf, length, field) {
+    var idf = Math.log(1 + Math.abs((h.documents - df + 0.5) / (df + 0.5)));
+    var score = idf * ((K1 + 1) * tf) / (K1 * (1 - B + B * (length / h.average[field])) + tf);
+    return Math.round(score * 1000) / 1000;
+  }
+
+  /* A token's score in a document: its weights summed over the fields (needs the document's meta row). */
+  function tokenScore(h, list, ref) {
+    var row = list.tf.get(ref), meta = cache.rows.meta.get(ref), score = 0;
+    for (var f = 0; f < FIELDS.length; f++) {
+      if (row[f]) score += weight(h, list.df, row[f], meta[META_LENGTHS + f], f);
+    }
+    return score;
   }
 
   /* The query as terms (all required), each a list of alternatives (the term and its synonyms). */
-  function parse(m, query) {
-    var tk = m.tokenizer;
+  function parse(h, query) {
+    var tk = h.tokenizer;
     return String(query || "").split(/\s+/).filter(Boolean).map(function (term) {
-      return tk.expand(term, m.synonyms).map(function (text) {
+      return tk.expand(term, h.synonyms).map(function (text) {
         return { text: text, tokens: tk.queryTokens(text), compact: tk.compact(text) };
       }).filter(function (alt) { return alt.tokens.length > 0; });
     }).filter(function (alternatives) { return alternatives.length > 0; });
   }
 
-  /* Map ref -> {score, title, alternatives: [alt…]} for one alternative list */
-  function matchTerm(m, alternatives) {
+  /* Map ref -> {title, alts: [alt…]} for one term: the documents holding every token of an alternative.
+   * title: some alternative has every token in the title or the tags. */
+  function matchTerm(h, alternatives) {
     return Promise.all(alternatives.map(function (alt) {
-      return Promise.all(alt.tokens.map(function (t) { return lookup(m, t); })).then(function (maps) {
-        return { alt: alt, hits: maps.reduce(intersect) };
+      return Promise.all(alt.tokens.map(function (t) { return postings(h, t); })).then(function (lists) {
+        alt.lists = lists;
+        return alt;
       });
-    })).then(function (perAlt) {
+    })).then(function (alts) {
       var merged = new Map();
-      perAlt.forEach(function (entry) {
-        entry.hits.forEach(function (hit, ref) {
+      alts.forEach(function (alt) {
+        var lists = alt.lists.slice().sort(function (a, b) { return a.tf.size - b.tf.size; });
+        lists[0].tf.forEach(function (first, ref) {
+          var title = true;
+          for (var j = 0; j < lists.length; j++) {
+            var row = j === 0 ? first : lists[j].tf.get(ref);
+            if (!row) return;
+            if (!(row[0] || row[1])) title = false;
+          }
           var seen = merged.get(ref);
-          if (!seen) merged.set(ref, seen = { score: 0, title: false, alts: [] });
-          seen.score = Math.max(seen.score, hit.score);
-          seen.title = seen.title || hit.title;
-          seen.alts.push(entry.alt);
+          if (!seen) merged.set(ref, seen = { title: false, alts: [] });
+          seen.title = seen.title || title;
+          seen.alts.push(alt);
         });
       });
       return merged;
     });
   }
 
-  /* The facet values of one article, made once per page from its manifest row. */
-  function docValues(m, ref) {
-    if (!m.values) m.values = new Array(m.docs.length);
-    var values = m.values[ref];
+  /* The facet values of one article (its facets row must be loaded). */
+  function docValues(h, ref) {
+    var values = cache.values.get(ref);
     if (values) return values;
-    var row = m.docs[ref], issue = m.issues[row[0]];
-    return m.values[ref] = {
-      issue: String(issue[0]), year: issue[1].slice(0, 4), section: m.sections[row[1]][0],
-      source: row[2] >= 0 ? m.sources[row[2]] : "", tag: row[3].map(function (t) { return m.tags[t]; }),
-    };
+    var row = cache.rows.facets.get(ref);
+    values = { issue: String(issueOf(h, ref)), year: String(row[3]), section: row[1], source: row[2], tag: row.slice(4) };
+    cache.values.set(ref, values);
+    return values;
   }
 
-  function passes(values, filters, except) {
+  function matchesFilter(h, ref, facet, wanted) {
+    if (facet === "issue") return String(issueOf(h, ref)) === wanted;
+    var have = docValues(h, ref)[facet];
+    return Array.isArray(have) ? have.indexOf(wanted) >= 0 : have === wanted;
+  }
+
+  function passes(h, ref, filters) {
     return FACETS.every(function (facet) {
-      var wanted = filters[facet];
-      if (facet === except || wanted === undefined || wanted === null || wanted === "") return true;
-      var have = values[facet];
-      return Array.isArray(have) ? have.indexOf(String(wanted)) >= 0 : have === String(wanted);
+      return filters[facet] === undefined || matchesFilter(h, ref, facet, filters[facet]);
     });
   }
 
-  function facetCounts(m, refs, filters) {
-    var counts = {}, values = refs.map(function (ref) { return docValues(m, ref); });
-    FACETS.forEach(function (facet) {
-      var tally = new Map();
-      values.forEach(function (v) {
-        if (!passes(v, filters, facet)) return;
-        var have = v[facet];
+  /* Per facet, the values of the documents that pass every filter but that facet's, with their counts. */
+  function facetCounts(h, refs, filters) {
+    var active = FACETS.filter(function (f) { return filters[f] !== undefined; }), tallies = {};
+    FACETS.forEach(function (facet) { tallies[facet] = new Map(); });
+    refs.forEach(function (ref) {
+      var failed = null;
+      for (var i = 0; i < active.length; i++) {
+        if (matchesFilter(h, ref, active[i], filters[active[i]])) continue;
+        if (failed !== null) return; // fails two filters: counted nowhere
+        failed = active[i];
+      }
+      var values = docValues(h, ref);
+      FACETS.forEach(function (facet) {
+        if (failed !== null && failed !== facet) return;
+        var have = values[facet], tally = tallies[facet];
         if (Array.isArray(have)) have.forEach(function (x) { if (x !== "") tally.set(x, (tally.get(x) || 0) + 1); });
         else if (have !== "") tally.set(have, (tally.get(have) || 0) + 1);
       });
-      counts[facet] = Array.from(tally, function (e) { return { value: e[0], label: label(m, facet, e[0]), count: e[1] }; })
+    });
+    var counts = {};
+    FACETS.forEach(function (facet) {
+      counts[facet] = Array.from(tallies[facet], function (e) { return { value: e[0], label: label(h, facet, e[0]), count: e[1] }; })
         .sort(function (a, b) { return facetOrder(facet, a, b); });
     });
     return counts;
   }
 
-  function label(m, facet, value) {
-    if (facet === "section") {
-      var section = m.sections.find(function (s) { return s[0] === value; });
-      return section ? section[1] : value;
-    }
+  function label(h, facet, value) {
+    if (facet === "section") return h.sectionTitle.get(value) || value;
     if (facet === "issue") return "第 " + value + " 期";
     if (facet === "year") return value + " 年";
     return value;
@@ -230,13 +230,14 @@
     return b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
   }
 
-  function text(ref) {
-    return once(cache.text, ref, function () {
-      return getText(new URL("text/" + ref + ".txt", DATA)).then(function (raw) {
-        var lines = raw.split("\n"); // title, tags, then the text (index.py SearchDoc.fields)
-        return { title: lines[0], tags: (lines[1] || "").split("\t"), body: lines.slice(2).join("\n") };
-      });
-    });
+  function compacted(h, key, text) {
+    return once(cache.compacted, key, function () { return h.tokenizer.compact(text); });
+  }
+
+  /* Title and tags of a document, compacted (its meta and facets rows must be loaded). */
+  function headings(h, ref) {
+    var tags = cache.rows.facets.get(ref).slice(4);
+    return [compacted(h, "t" + ref, cache.rows.meta.get(ref)[META_TITLE])].concat(tags.map(function (t) { return h.tokenizer.compact(t); }));
   }
 
   /* Exactness. A term matched through one token is exact; a term of several tokens (碳市场: 碳市 + 市场)
@@ -247,54 +248,82 @@
     });
   }
 
-  function inHeadings(hit, headings) {
-    return hit.alts.some(function (a) { return headings.some(function (h) { return h.indexOf(a.compact) >= 0; }); });
+  function inHeadings(hit, heads) {
+    return hit.alts.some(function (a) { return heads.some(function (x) { return x.indexOf(a.compact) >= 0; }); });
   }
 
   /* Checks refs against their text; resolves with the refs that fail. An article whose title or tags
-   * hold every term as written passes without fetching its text (docs.json and the manifest have both). */
-  function rejectedOf(m, refs, matches) {
-    var tk = m.tokenizer;
-    return table().then(function (shown) {
+   * hold every term as written passes without its text. */
+  function rejectedOf(h, refs, matches) {
+    return Promise.all([load(h, "meta", refs), load(h, "facets", refs)]).then(function () {
       var unsure = refs.filter(function (ref) {
-        var headings = [shown.docs[ref][1]].concat(docValues(m, ref).tag).map(tk.compact);
-        var all = matches.every(function (term) { return inHeadings(term.get(ref), headings); });
+        var heads = headings(h, ref);
+        var all = matches.every(function (term) { return inHeadings(term.get(ref), heads); });
         if (all) matches.forEach(function (term) { term.get(ref).title = true; });
         return !all;
       });
-      return Promise.all(unsure.map(function (ref) { return text(ref).then(function (t) { return [ref, t]; }); }));
-    }).then(function (texts) {
-      var rejected = [];
-      texts.forEach(function (entry) {
-        var ref = entry[0], body = tk.compact(entry[1].body);
-        var headings = [entry[1].title].concat(entry[1].tags).map(tk.compact);
-        matches.forEach(function (term) {
-          var hit = term.get(ref), inHeading = inHeadings(hit, headings);
-          if (!inHeading && !hit.alts.some(function (a) { return body.indexOf(a.compact) >= 0; })) rejected.push(ref);
-          hit.title = inHeading;
+      return load(h, "text", unsure).then(function () {
+        return unsure.filter(function (ref) {
+          var body = compacted(h, "b" + ref, cache.rows.text.get(ref)[1]), heads = headings(h, ref), bad = false;
+          matches.forEach(function (term) {
+            var hit = term.get(ref), inHeading = inHeadings(hit, heads);
+            if (!inHeading && !hit.alts.some(function (a) { return body.indexOf(a.compact) >= 0; })) bad = true;
+            hit.title = inHeading;
+          });
+          return bad;
         });
       });
-      return rejected;
     });
   }
 
-  /* docs.json: {prefixes: [URL prefix per manifest issue], docs: [[URL rest, title, days after the issue date]]} */
-  function table() {
-    if (!cache.table) cache.table = getJSON(new URL("docs.json", DATA));
-    return cache.table;
+  function isTitle(matches, ref) {
+    return matches.every(function (term) { return term.get(ref).title; });
   }
 
-  function addDays(iso, days) {
-    var parts = iso.split("-").map(Number);
-    return new Date(Date.UTC(parts[0], parts[1] - 1, parts[2] + days)).toISOString().slice(0, 10);
+  /* The order known without scores: title (or tag) hits first, then newer issues. */
+  function coarseOrder(h, refs, matches) {
+    var byIssue = function (a, b) { return issueOf(h, b) - issueOf(h, a) || a - b; };
+    var title = [], body = [];
+    refs.forEach(function (ref) { (isTitle(matches, ref) ? title : body).push(ref); });
+    return title.sort(byIssue).concat(body.sort(byIssue));
   }
 
-  function result(m, shown, ref, hit) {
-    var row = shown.docs[ref], values = docValues(m, ref), issueAt = m.docs[ref][0];
+  function hitOf(h, matches, ref) {
     return {
-      url: new URL(shown.prefixes[issueAt] + row[0], SITE_ROOT).href, title: row[1], issue: Number(values.issue),
-      section: values.section, sectionTitle: label(m, "section", values.section),
-      date: addDays(m.issues[issueAt][1], row[2]),
+      title: isTitle(matches, ref),
+      score: matches.reduce(function (sum, term) {
+        return sum + Math.max.apply(null, term.get(ref).alts.map(function (alt) {
+          return alt.lists.reduce(function (s, list) { return s + tokenScore(h, list, ref); }, 0);
+        }));
+      }, 0),
+    };
+  }
+
+  /* refs[offset, offset + limit) in the final order (title hits, newer issues, then lunr's BM25 score):
+   * scores are computed for the (title, issue) groups the window touches only. */
+  function window_(h, ordered, matches, offset, limit) {
+    var end = Math.min(ordered.length, offset + limit);
+    if (offset >= end) return Promise.resolve([]);
+    var key = function (ref) { return (isTitle(matches, ref) ? "t" : "b") + issueOf(h, ref); };
+    var from = offset, to = end, first = key(ordered[offset]), last = key(ordered[end - 1]);
+    while (from > 0 && key(ordered[from - 1]) === first) from--;
+    while (to < ordered.length && key(ordered[to]) === last) to++;
+    var slice = ordered.slice(from, to);
+    return load(h, "meta", slice).then(function () {
+      var scores = new Map(), at = new Map();
+      slice.forEach(function (ref, i) { scores.set(ref, hitOf(h, matches, ref).score); at.set(ref, i); });
+      slice.sort(function (a, b) {
+        return (key(a) === key(b) ? 0 : at.get(a) - at.get(b)) || scores.get(b) - scores.get(a) || a - b;
+      });
+      return slice.slice(offset - from, end - from);
+    });
+  }
+
+  function result(h, ref, hit) {
+    var meta = cache.rows.meta.get(ref), values = docValues(h, ref);
+    return {
+      url: new URL(meta[META_URL], SITE_ROOT).href, title: meta[META_TITLE], issue: issueOf(h, ref),
+      section: values.section, sectionTitle: label(h, "section", values.section), date: meta[META_DATE],
       source: values.source, tags: values.tag, score: hit.score + (hit.title ? 1000 : 0), ref: ref,
     };
   }
@@ -307,71 +336,56 @@
     return out;
   }
 
-  /* search(query, filters, {limit, offset}) -> Promise of results best first; the array also carries
-   * .total (matches after filters) and .facets ({facet: [{value, label, count}]}).
-   * Small candidate sets are checked for exactness in full; large ones page by page (a candidate found
-   * through bigrams that are not adjacent in its text is dropped as soon as its page is built), so
-   * totals and facet counts of very large result sets may include a few such candidates. */
+  /* search(query, filters, {limit, offset, facets}) -> Promise of results best first; the array also carries
+   * .total (matches after filters) and .facets ({facet: [{value, label, count}]}; null with facets: false,
+   * which saves fetching the facet rows of every match when nothing shows the counts).
+   * Small candidate sets (VERIFY_ALL, VERIFY_FILES) are checked for exactness in full; others page by
+   * page (a candidate found through bigrams that are not adjacent in its text is dropped as soon as its
+   * page is built), so their totals and facet counts may include a few such candidates. */
   function search(query, filters, options) {
     var limit = (options && options.limit) || 50, offset = (options && options.offset) || 0;
     filters = normalizeFilters(filters);
-    table(); // fetched while the shards load
-    return manifest().then(function (m) {
-      var terms = parse(m, query);
-      if (terms.length === 0) return finish([], 0, facetCounts(m, [], filters));
-      return Promise.all(terms.map(function (alts) { return matchTerm(m, alts); })).then(function (matches) {
-        var candidates = Array.from(matches[0].keys()).filter(function (ref) {
+    return head().then(function (h) {
+      var terms = parse(h, query);
+      if (terms.length === 0) return finish([], 0, facetCounts(h, [], filters));
+      return Promise.all(terms.map(function (alts) { return matchTerm(h, alts); })).then(function (matches) {
+        var smallest = matches.reduce(function (a, b) { return a.size <= b.size ? a : b; });
+        var candidates = Array.from(smallest.keys()).filter(function (ref) {
           return matches.every(function (term) { return term.has(ref); });
-        });
+        }).sort(function (a, b) { return a - b; });
         var unchecked = candidates.filter(function (ref) { return needsCheck(matches, ref); });
-        var rejected = new Set();
-        var upfront = unchecked.length <= VERIFY_ALL ? rejectedOf(m, unchecked, matches) : Promise.resolve([]);
-        return upfront.then(function (refs) {
-          refs.forEach(function (ref) { rejected.add(ref); });
-          var checked = new Set(unchecked.length <= VERIFY_ALL ? unchecked : []);
-          var kept = candidates.filter(function (ref) { return passes(docValues(m, ref), filters); });
-          var ranked = rank(m, kept, matches);
+        var all = unchecked.length <= VERIFY_ALL && groups(h, "text", unchecked).size <= VERIFY_FILES;
+        var rejected = new Set(), checked = new Set(all ? unchecked : []);
+        var upfront = all ? rejectedOf(h, unchecked, matches) : Promise.resolve([]);
+        // facet rows of every candidate: for filters other than the issue (known from the id) and counts
+        var counting = !(options && options.facets === false);
+        var filtering = Object.keys(filters).some(function (f) { return f !== "issue"; });
+        var rows = counting || filtering ? load(h, "facets", candidates) : Promise.resolve();
+        return Promise.all([upfront, rows]).then(function (both) {
+          both[0].forEach(function (ref) { rejected.add(ref); });
+          var kept = candidates.filter(function (ref) { return passes(h, ref, filters); });
           function page() {
-            var visible = ranked.filter(function (ref) { return !rejected.has(ref); }).slice(offset, offset + limit);
-            var todo = visible.filter(function (ref) { return !checked.has(ref) && needsCheck(matches, ref); });
-            if (todo.length === 0) return Promise.resolve(visible);
-            todo.forEach(function (ref) { checked.add(ref); });
-            return rejectedOf(m, todo, matches).then(function (refs) {
-              refs.forEach(function (ref) { rejected.add(ref); });
-              return page();
+            var valid = kept.filter(function (ref) { return !rejected.has(ref); });
+            return window_(h, coarseOrder(h, valid, matches), matches, offset, limit).then(function (visible) {
+              var todo = visible.filter(function (ref) { return !checked.has(ref) && needsCheck(matches, ref); });
+              if (todo.length === 0) return visible;
+              todo.forEach(function (ref) { checked.add(ref); });
+              return rejectedOf(h, todo, matches).then(function (refs) {
+                refs.forEach(function (ref) { rejected.add(ref); });
+                return page();
+              });
             });
           }
           return page().then(function (visible) {
+            return load(h, "facets", visible).then(function () { return visible; });
+          }).then(function (visible) {
             var valid = function (ref) { return !rejected.has(ref); };
-            var facets = facetCounts(m, candidates.filter(valid), filters);
-            return table().then(function (shown) {
-              var results = rank(m, visible, matches).map(function (ref) { return result(m, shown, ref, hitOf(matches, ref)); });
-              return finish(results, kept.filter(valid).length, facets);
-            });
+            var results = visible.map(function (ref) { return result(h, ref, hitOf(h, matches, ref)); });
+            return finish(results, kept.filter(valid).length, counting ? facetCounts(h, candidates.filter(valid), filters) : null);
           });
         });
       });
     });
-  }
-
-  function hitOf(matches, ref) {
-    var hits = matches.map(function (term) { return term.get(ref); });
-    return {
-      title: hits.every(function (h) { return h.title; }),
-      score: hits.reduce(function (s, h) { return s + h.score; }, 0),
-    };
-  }
-
-  /* Title (or tag) hits first, then newer issues, then lunr's score. */
-  function rank(m, refs, matches) {
-    var keyed = refs.map(function (ref) {
-      var hit = hitOf(matches, ref);
-      return { ref: ref, title: hit.title ? 1 : 0, issue: m.issues[m.docs[ref][0]][0], score: hit.score };
-    });
-    keyed.sort(function (a, b) {
-      return (b.title - a.title) || (b.issue - a.issue) || (b.score - a.score) || (a.ref - b.ref);
-    });
-    return keyed.map(function (k) { return k.ref; });
   }
 
   function finish(results, total, facets) {
@@ -423,38 +437,48 @@
   /* snippet(result, query) -> Promise of a <p> with the passage around the first match, matches marked. */
   function snippet(res, query, width) {
     width = width || 90;
-    return Promise.all([manifest(), text(res.ref)]).then(function (both) {
-      var m = both[0], body = both[1].body.replace(/\s*\n\s*/g, " ");
-      var all = ranges(m.tokenizer, body, query, m.synonyms);
-      var start = all.length ? Math.max(0, all[0][0] - Math.floor(width / 3)) : 0;
-      var end = Math.min(body.length, start + width);
-      var passage = body.slice(start, end);
-      var local = all.filter(function (r) { return r[0] >= start && r[1] <= end; })
-        .map(function (r) { return [r[0] - start, r[1] - start]; });
-      var p = document.createElement("p");
-      p.className = "nl-search-snippet";
-      if (start > 0) p.appendChild(document.createTextNode("…"));
-      highlight(p, passage, local);
-      if (end < body.length) p.appendChild(document.createTextNode("…"));
-      return p;
+    return head().then(function (h) {
+      return load(h, "text", [res.ref]).then(function () {
+        var body = cache.rows.text.get(res.ref)[1].replace(/\s*\n\s*/g, " ");
+        var all = ranges(h.tokenizer, body, query, h.synonyms);
+        var start = all.length ? Math.max(0, all[0][0] - Math.floor(width / 3)) : 0;
+        var end = Math.min(body.length, start + width);
+        var passage = body.slice(start, end);
+        var local = all.filter(function (r) { return r[0] >= start && r[1] <= end; })
+          .map(function (r) { return [r[0] - start, r[1] - start]; });
+        var p = document.createElement("p");
+        p.className = "nl-search-snippet";
+        if (start > 0) p.appendChild(document.createTextNode("…"));
+        highlight(p, passage, local);
+        if (end < body.length) p.appendChild(document.createTextNode("…"));
+        return p;
+      });
     });
   }
 
   /* title(result, query) -> a <span> with the title, matches marked. */
   function markedTitle(res, query) {
-    return manifest().then(function (m) {
-      return highlight(document.createElement("span"), res.title, ranges(m.tokenizer, res.title, query, m.synonyms));
+    return head().then(function (h) {
+      return highlight(document.createElement("span"), res.title, ranges(h.tokenizer, res.title, query, h.synonyms));
     });
   }
 
   window.newsletterSearch = {
     search: search, snippet: snippet, markedTitle: markedTitle, facets: FACETS,
     searchPage: new URL("search/", SITE_ROOT).href,
-    // for tests: a token's documents as [ref, score, title] by the engine and through lunr.js
+    // for tests: the documents holding a token, [url, score, in title or tags], by url
     lookups: function (token) {
-      var rows = function (found) { return Array.from(found, function (e) { return [e[0], e[1].score, e[1].title]; }).sort(function (a, b) { return a[0] - b[0]; }); };
-      return manifest().then(function (m) { return Promise.all([lookup(m, token), lunrLookup(token)]); })
-        .then(function (both) { return { engine: rows(both[0]), lunr: rows(both[1]) }; });
+      return head().then(function (h) {
+        return postings(h, token).then(function (list) {
+          var refs = Array.from(list.tf.keys());
+          return load(h, "meta", refs).then(function () {
+            return refs.map(function (ref) {
+              var row = list.tf.get(ref);
+              return [new URL(cache.rows.meta.get(ref)[META_URL], SITE_ROOT).href, tokenScore(h, list, ref), Boolean(row[0] || row[1])];
+            }).sort(function (a, b) { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; });
+          });
+        });
+      });
     },
   };
 })();
