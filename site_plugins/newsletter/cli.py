@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import os
 import subprocess
@@ -11,7 +10,7 @@ import sys
 from pathlib import Path
 
 from . import content, platforms
-from .model import DEFAULT_MASTHEAD, Settings
+from .model import Settings
 from .problems import errors, format_problems
 
 
@@ -91,44 +90,31 @@ def _write_new(path: Path, text: str) -> int:
     return 0
 
 
+def _write_scaffold(scaffold) -> int:
+    scaffold.path.parent.mkdir(parents=True, exist_ok=True)
+    written = _write_new(scaffold.path, scaffold.text)
+    if written == 0:
+        print(f"  {scaffold.fill_in}")
+    return written
+
+
 def cmd_new_issue(args) -> int:
+    from . import scaffold
+
     root, settings = _project(args)
-    folder = root / settings.issues_dir / f"{args.number:03d}"
-    folder.mkdir(parents=True, exist_ok=True)
-    date = args.date or dt.date.today().isoformat()
-    return _write_new(folder / content.ISSUE_FILE, (
-        f"number: {args.number}\n"
-        f"date: {date}\n"
-        f"title: {DEFAULT_MASTHEAD}\n"
-        "publisher: \n"
-        "# period: 2014-10-24 至 2014-10-30\n"
-        "# note: 编者按（可选）\n"
-    ))
+    return _write_scaffold(scaffold.new_issue(root, settings, args.number, args.date))
 
 
 def cmd_new_article(args) -> int:
+    from . import scaffold
+
     root, settings = _project(args)
-    folder = root / settings.issues_dir / f"{args.issue:03d}"
-    if not (folder / content.ISSUE_FILE).is_file():
-        print(f"{folder}: no such issue; create it first with: newsletter new-issue {args.issue}", file=sys.stderr)
+    try:
+        made = scaffold.new_article(root, settings, args.issue, args.slug, args.section)
+    except scaffold.ScaffoldError as exc:
+        print(exc, file=sys.stderr)
         return 1
-    existing = sorted(p for p in folder.iterdir() if p.suffix in content.ARTICLE_SUFFIXES)
-    slug = args.slug or f"{len(existing) + 1:02d}-article"
-    keys = ", ".join(settings.section_keys)
-    return _write_new(folder / f"{slug}.md", (
-        "---\n"
-        "title: \n"
-        f"section: {args.section or ''}  # one of: {keys}\n"
-        f"date: {dt.date.today().isoformat()}\n"
-        "source: \n"
-        "source_url: \n"
-        "tags: []\n"
-        "doc_number: \n"
-        "authors: []\n"
-        "draft: true  # set to false (or remove) to publish\n"
-        "---\n\n"
-        "正文从这里开始。\n"
-    ))
+    return _write_scaffold(made)
 
 
 def cmd_pdf(args) -> int:
@@ -169,8 +155,8 @@ def cmd_import(args) -> int:
     return importer.import_command(args.files, args.out, settings, root, number=args.number, force=args.force)
 
 
-def _run_host(args, verb: str, *extra: str) -> int:
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+def _run_host(args, verb: str, *extra: str, **env_vars: str) -> int:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **env_vars)
     return subprocess.call(platforms.host_command(args.host, verb, _config_file(args), *extra), env=env)
 
 
@@ -180,8 +166,9 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    # --dirty: after the first build a save re-renders only what it changed (plugin.py, buildcache.py)
-    return _run_host(args, "serve", "-a", args.addr, "--dirty")
+    # --dirty: after the first build a save re-renders only what it changed (plugin.py, buildcache.py);
+    # NEWSLETTER_DRAFTS: the preview shows drafts (config.py)
+    return _run_host(args, "serve", "-a", args.addr, "--dirty", NEWSLETTER_DRAFTS="1")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -196,14 +183,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="validate every issue and article; list every problem as path:line: field: message")
     p.set_defaults(run=cmd_check)
 
-    p = sub.add_parser("new-issue", help="create issues/NNN/issue.yml")
-    p.add_argument("number", type=int)
+    p = sub.add_parser("new-issue", help="create issues/NNN/issue.yml (masthead and publisher from the issue before)")
+    p.add_argument("number", type=int, nargs="?", help="issue number (default: the one after the latest)")
     p.add_argument("--date", help="publication date, YYYY-MM-DD (default: today)")
     p.set_defaults(run=cmd_new_issue)
 
     p = sub.add_parser("new-article", help="write an article file with every front matter field to fill in")
     p.add_argument("issue", type=int, help="issue number")
-    p.add_argument("slug", nargs="?", help="file name without .md (default: NN-article)")
+    p.add_argument("slug", nargs="?", help="file name without .md (default: NN-<section>, after the issue's last file)")
     p.add_argument("--section")
     p.set_defaults(run=cmd_new_article)
 

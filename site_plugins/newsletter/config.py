@@ -36,6 +36,12 @@ def pdf_enabled(configured: bool) -> bool:
     return configured and os.environ.get("NEWSLETTER_PDF", "1").strip().lower() not in {"0", "false", "no", "off"}
 
 
+def drafts_shown(command: str | None) -> bool:
+    """Drafts appear (marked 草稿) in the preview only: `mkdocs serve`, or a preview that sets NEWSLETTER_DRAFTS=1
+    (`newsletter serve` does). `mkdocs build`, feeds, search, sitemap, PDF and email never hold them."""
+    return command == "serve" or os.environ.get("NEWSLETTER_DRAFTS", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 class _CheckedText(c.Type):
     """Text normalised and checked by a MkDocs-free rule (``check`` raises ValueError with the message)."""
 
@@ -79,12 +85,13 @@ class NewsletterConfig(base.Config):
     synonyms_file = c.Type(str, default="issues/synonyms.yml")
     allow_raw_html = c.Type(bool, default=False)
     max_file_bytes = c.Type(int, default=1_000_000)
+    max_asset_bytes = c.Type(int, default=20_000_000)  # an image or attachment an article links
     sections = c.ListOfItems(c.SubConfig(SectionConfig), default=[])
     archive = c.SubConfig(ArchiveConfig)
     pdf = c.SubConfig(PdfConfig)
     email = c.SubConfig(EmailConfig)
 
-    def settings(self) -> Settings:
+    def settings(self, show_drafts: bool = False) -> Settings:
         sections = tuple(Section(s.key, s.title, i) for i, s in enumerate(self.sections)) or DEFAULT_SECTIONS
         keys = [s.key for s in sections]
         if len(set(keys)) != len(keys):
@@ -96,6 +103,8 @@ class NewsletterConfig(base.Config):
             synonyms_file=self.synonyms_file,
             allow_raw_html=self.allow_raw_html,
             max_file_bytes=self.max_file_bytes,
+            max_asset_bytes=self.max_asset_bytes,
+            show_drafts=show_drafts,
             recent_issues=self.archive.recent_issues,
             per_page=self.archive.per_page,
             pdf_enabled=pdf_enabled(self.pdf.enabled),

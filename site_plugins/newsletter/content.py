@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import frontmatter
 
-from . import furniture, markup, vocabulary
+from . import assets, furniture, markup, vocabulary
 from .search import synonyms
 from .model import DEFAULT_MASTHEAD, SOURCELESS_SECTIONS, Article, Catalog, Issue, Settings
 from .parsecache import ParseCache
@@ -147,13 +147,19 @@ ARTICLE_FIELDS: dict[str, FieldRule] = {
 }
 
 
-def validate_fields(doc: Document, rules: dict[str, FieldRule], rel: str) -> tuple[dict[str, Any], list[Problem]]:
+DRAFT_TITLE = "（未命名草稿）"  # what the preview shows for a draft without a title
+_DRAFT_NOTE = " (a warning while the article is a draft; an error once draft is false)"
+
+
+def validate_fields(doc: Document, rules: dict[str, FieldRule], rel: str,
+                    draft: bool = False) -> tuple[dict[str, Any], list[Problem]]:
+    """Values by field name, and problems. In a draft a missing required field is only a warning."""
     values: dict[str, Any] = {}
     problems: list[Problem] = []
     for name, rule in rules.items():
         if name not in doc.data or doc.data[name] is None:
             if rule.required:
-                problems.append(Problem(rel, doc.start_line, name, f"missing required field; add '{name}: ' with {rule.kind}"))
+                problems.append(_missing(rel, doc.start_line, name, f"add '{name}: ' with {rule.kind}", draft))
             continue
         try:
             values[name] = rule.check(doc.data[name])
@@ -165,6 +171,11 @@ def validate_fields(doc: Document, rules: dict[str, FieldRule], rel: str) -> tup
             problems.append(Problem(rel, doc.line(name), name,
                                     f"unknown field; valid fields are: {', '.join(rules)}", "warning"))
     return values, problems
+
+
+def _missing(rel: str, line: int, name: str, hint: str, draft: bool) -> Problem:
+    return Problem(rel, line, name, f"missing required field; {hint}" + (_DRAFT_NOTE if draft else ""),
+                   "warning" if draft else "error")
 
 
 # ---------------------------------------------------------------- articles
@@ -190,14 +201,16 @@ def split_front_matter(text: str, rel: str) -> tuple[Document | None, str, int, 
 
 
 def load_article(path: Path, rel: str, issue_number: int, settings: Settings,
-                 tags: vocabulary.Vocabulary) -> tuple[Article | None, list[Problem]]:
+                 tags: vocabulary.Vocabulary, issue_date: dt.date | None = None) -> tuple[Article | None, list[Problem]]:
+    """An article file -> Article (its linked files checked and described), or None and the problems."""
     text, problems = read_text(path, rel, settings)
     if text is None:
         return None, problems
     doc, body, body_line, problems = split_front_matter(text, rel)
     if doc is None:
         return None, problems
-    values, field_problems = validate_fields(doc, ARTICLE_FIELDS, rel)
+    draft = doc.data.get("draft") is True
+    values, field_problems = validate_fields(doc, ARTICLE_FIELDS, rel, draft)
     problems += field_problems
     section = None
     if "section" in values:
@@ -206,24 +219,31 @@ def load_article(path: Path, rel: str, issue_number: int, settings: Settings,
             problems.append(Problem(rel, doc.line("section"), "section",
                                     f"unknown section '{values['section']}'; valid keys are: {', '.join(settings.section_keys)}"))
     if section is not None and "source" not in values and section.key not in SOURCELESS_SECTIONS:
-        problems.append(Problem(rel, doc.start_line, "source",
-                                "missing required field; add 'source: ' with where the article was first published "
-                                f"(only {', '.join(sorted(SOURCELESS_SECTIONS))} articles may leave it out)"))
+        problems.append(_missing(rel, doc.start_line, "source", "add 'source: ' with where the article was first "
+                                 f"published (only {', '.join(sorted(SOURCELESS_SECTIONS))} articles may leave it out)", draft))
     for tag in values.get("tags", ()):
         problems += tags.check(tag, rel, doc.line("tags"))
+    files: tuple = ()
     if not body.strip():
-        problems.append(Problem(rel, body_line, "body", "is empty; write the article text below the front matter"))
+        problems.append(Problem(rel, body_line, "body", "is empty; write the article text below the front matter"
+                                + (_DRAFT_NOTE if draft else ""), "warning" if draft else "error"))
     else:
         problems += [Problem(rel, body_line, "body", msg, "warning")
                      for msg in markup.audit(body, allow_raw_html=settings.allow_raw_html)]
+        files, file_problems = assets.article_assets(body, body_line, rel, path.parent, settings)
+        problems += file_problems
     if any(p.severity == "error" for p in problems):
         return None, problems
+    if draft:  # what the preview shows until the editor fills the fields in
+        values.setdefault("title", DRAFT_TITLE)
+        values.setdefault("date", issue_date or dt.date.today())
+        section = section or settings.sections[0]
     values["section"] = section
     values.setdefault("source", None)  # announcements may have none
     for name in ("tags", "authors"):
         values[name] = tuple(values.get(name, ()))
-    article = Article(issue_number=issue_number, slug=article_slug(path), path=rel,
-                      body=body, body_line=body_line, field_lines=dict(doc.lines), **values)
+    article = Article(issue_number=issue_number, slug=article_slug(path), path=rel, body=body,
+                      body_line=body_line, assets=files, field_lines=dict(doc.lines), **values)
     return article, problems
 
 
@@ -259,6 +279,8 @@ def load_issue(folder: Path, rel: str, settings: Settings, tags: vocabulary.Voca
     articles: list[Article] = []
     slugs: dict[str, str] = {}
     number = values.get("number", int(folder.name))
+    files = assets.issue_files(folder, ARTICLE_SUFFIXES, ISSUE_FILE)  # what articles may link (assets.py)
+    files_state = assets.files_state(files) if parsed is not None else None
     for path in sorted(folder.iterdir()):
         if path.name.startswith((".", "_")) or path.name == ISSUE_FILE:
             continue
@@ -266,10 +288,11 @@ def load_issue(folder: Path, rel: str, settings: Settings, tags: vocabulary.Voca
         if path.is_dir() or path.suffix.lower() not in ARTICLE_SUFFIXES:
             continue
         if parsed is None:
-            article, article_problems = load_article(path, path_rel, number, settings, tags)
+            article, article_problems = load_article(path, path_rel, number, settings, tags, values.get("date"))
         else:  # the preview's rebuilds: unchanged files are not read again
-            article, article_problems = parsed.article(path, (path_rel, number, settings, tags.tags, tags.path),
-                                                       lambda: load_article(path, path_rel, number, settings, tags))
+            context = (path_rel, number, settings, tags.tags, tags.path, values.get("date"), files_state)
+            article, article_problems = parsed.article(
+                path, context, lambda: load_article(path, path_rel, number, settings, tags, values.get("date")))
         problems += article_problems
         slug = article_slug(path)
         if slug in slugs:
@@ -278,9 +301,11 @@ def load_issue(folder: Path, rel: str, settings: Settings, tags: vocabulary.Voca
         slugs[slug] = path_rel
         if article is not None:
             articles.append(article)
+    linked = {asset.name for article in articles for asset in article.assets}
+    problems += assets.unlinked_files(files, rel, linked)
     if any(p.severity == "error" for p in problems) or not values:
         return None, problems
-    published = [a for a in articles if not a.draft]
+    published = [a for a in articles if settings.show_drafts or not a.draft]
     issue = Issue(
         number=values["number"],
         date=values["date"],

@@ -66,7 +66,7 @@ def feed_xml(title: str, path: str, page_url: str, articles: list[Article], cata
     issues = {i.number: i for i in catalog.issues}
     for article in articles:
         issue = issues[article.issue_number]
-        view = article_view(article, issue, catalog)
+        view = article_view(article, issue, catalog, base=link(article.url))
         entry = _add(feed, "entry")
         _add(entry, "title", article.title)
         _add(entry, "id", uuid.uuid5(uuid.NAMESPACE_URL, f"{site_name}/{article.key}").urn)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from dataclasses import dataclass, field
 
 
@@ -54,6 +55,8 @@ class Settings:
     synonyms_file: str = "issues/synonyms.yml"
     allow_raw_html: bool = False
     max_file_bytes: int = 1_000_000
+    max_asset_bytes: int = 20_000_000  # a file an article links (image, DOCX, PDF…)
+    show_drafts: bool = False  # the preview (serve) shows drafts, marked; builds never do
     recent_issues: int = 5
     per_page: int = 20
     pdf_enabled: bool = True  # site build writes each issue's PDF (NEWSLETTER_PDF=0 turns it off)
@@ -66,6 +69,47 @@ class Settings:
     @property
     def section_keys(self) -> tuple[str, ...]:
         return tuple(s.key for s in self.sections)
+
+
+# Images wider or taller than this are published as a copy scaled to fit (the PDF embeds the original).
+WEB_IMAGE_MAX = 1600
+IMAGE_FORMATS = frozenset({"png", "jpg", "jpeg", "gif", "webp"})
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file in an issue folder that an article links: published next to the article's page."""
+
+    name: str  # path inside the issue folder, as linked and as published beside the article: "chart.png"
+    path: str  # relative to the project root, for messages and reading
+    kind: str  # "image" (shown with ![…](…)) or "attachment" (linked with […](…))
+    size: int  # bytes
+    digest: str  # SHA-256 of the content: what every cache derived from the file is keyed by
+    width: int | None = None  # images: pixels, as displayed (EXIF rotation applied)
+    height: int | None = None
+
+    @property
+    def format(self) -> str:
+        """The file type as readers know it: DOCX, PDF, PNG."""
+        return posixpath.splitext(self.name)[1].lstrip(".").upper() or "FILE"
+
+    @property
+    def web_size(self) -> tuple[int, int] | None:
+        """Pixel size of the published image: the original's, or scaled so the longest side is WEB_IMAGE_MAX."""
+        if self.width is None or self.height is None:
+            return None
+        longest = max(self.width, self.height)
+        if longest <= WEB_IMAGE_MAX or self.format.lower() not in WEB_SCALED_FORMATS:
+            return self.width, self.height
+        scale = WEB_IMAGE_MAX / longest
+        return max(1, round(self.width * scale)), max(1, round(self.height * scale))
+
+    @property
+    def scaled_for_web(self) -> bool:
+        return self.web_size is not None and self.web_size != (self.width, self.height)
+
+
+WEB_SCALED_FORMATS = frozenset({"png", "jpg", "jpeg", "webp"})  # GIFs (maybe animated) are published as they are
 
 
 @dataclass(frozen=True)
@@ -85,6 +129,7 @@ class Article:
     order: int | None = None
     draft: bool = False
     body_line: int = 1  # file line where the body starts
+    assets: tuple[Asset, ...] = ()  # the issue folder's files this article links, in order of first link
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)  # for later messages
 
     @property

@@ -13,7 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from . import markup
-from .model import Article, Catalog, Issue, Section
+from .model import Article, Asset, Catalog, Issue, Section
 from .pdf import pdf_url
 
 
@@ -64,19 +64,23 @@ class TocGroup:
 EXCERPT_CHARS = 140
 
 
-def _render_page_body(body: str, allow_raw_html: bool) -> tuple[str, int, str]:
-    html = markup.render(body, allow_raw_html=allow_raw_html)
+def _render_page_body(body: str, allow_raw_html: bool, files: tuple[Asset, ...], base: str) -> tuple[str, int, str]:
+    html = markup.render(body, allow_raw_html=allow_raw_html, files=files, base=base)
     text = markup.plain_text(html)
     return html, markup.char_count(text), text[:EXCERPT_CHARS]
 
 
 @lru_cache(maxsize=None)
-def _rendered(body: str, allow_raw_html: bool) -> tuple[str, int, str]:
-    return markup.stored(f"page:{allow_raw_html}", body, lambda b: _render_page_body(b, allow_raw_html))
+def _rendered(body: str, allow_raw_html: bool, files: tuple[Asset, ...], base: str) -> tuple[str, int, str]:
+    # Keyed by the files' content digests too: a replaced image changes the page (its size), a moved one does not.
+    kind = f"page:{allow_raw_html}" + (f":{base}:{[(a.name, a.digest) for a in files]}" if files else "")
+    return markup.stored(kind, body, lambda b: _render_page_body(b, allow_raw_html, files, base))
 
 
-def article_view(article: Article, issue: Issue, catalog: Catalog) -> ArticleView:
-    html, chars, excerpt = _rendered(article.body, catalog.settings.allow_raw_html)
+def article_view(article: Article, issue: Issue, catalog: Catalog, base: str = "") -> ArticleView:
+    """``base``: what links to the article's files start with; "" on its own page and in the PDF (where the
+    files sit beside it), its absolute URL in feeds and email."""
+    html, chars, excerpt = _rendered(article.body, catalog.settings.allow_raw_html, article.assets, base)
     return ArticleView(article, issue, Markup(html), chars, markup.reading_minutes(chars), excerpt)
 
 

@@ -12,9 +12,9 @@ from mkdocs.exceptions import Abort, BuildError, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from . import buildcache, content, feeds, markup, pages, platforms
+from . import buildcache, content, feeds, markup, pages, platforms, publish
 from .search import site as search_site
-from .config import NewsletterConfig
+from .config import NewsletterConfig, drafts_shown
 from .model import Catalog
 from .parsecache import ParseCache
 from .preview import PdfJob, PdfQueue
@@ -35,12 +35,14 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
     supports_multiple_instances = False
     dirty = False  # `mkdocs build --dirty` / `serve --dirty`: only pages whose fingerprint changed are rendered
+    command = None  # "build", "serve" or "gh-deploy": the preview (serve) shows drafts
     serving = False
     pdf_batch = None  # PDFs being typeset in worker processes during a full build (pdf/build.py)
 
     def on_startup(self, *, command, dirty):
         self.dirty = dirty
         self.serving = command == "serve"
+        self.command = command
         self.parsed = ParseCache()
         self.signer = buildcache.Signer()
         self.compiled = CompiledTemplates()
@@ -57,7 +59,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             self.on_startup(command="build", dirty=False)
         self._stage_site(config)
         try:
-            self.settings = self.config.settings()
+            self.settings = self.config.settings(show_drafts=drafts_shown(self.command))
         except ValueError as exc:
             raise PluginError(f"Plugin 'newsletter' option 'sections': {exc}") from None
         self.renderer = Renderer(self.root / self.config.templates_dir, {"site_name": config.site_name}, self.compiled)
@@ -145,6 +147,9 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             self.specs[spec.src_uri] = spec
         for feed in feeds.site_feeds(self.catalog, config.site_name, config.site_url):
             files.append(File.generated(config, feed.path, content=feed.xml))
+        for item in publish.published_files(self.catalog, self.root, self.cache_dir / "images"):
+            if files.get_file_from_path(item.site_path) is None:
+                files.append(File.generated(config, item.site_path, abs_src_path=str(item.source)))
         return files
 
     # Last: the other plugins' files are known, nothing is written yet.

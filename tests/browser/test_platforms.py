@@ -3,7 +3,7 @@ ProperDocs + MaterialX, each in its own virtual environment (made by `make test`
 the same `newsletter --host … --theme … build` that `make site HOST=… THEME=…` runs.
 
 ProperDocs' output equals MkDocs' except the generator meta tag; on both ProperDocs builds one page of
-every kind renders with our header search box, feeds, PDF link, no serious axe violation and nothing
+every kind renders with our header search box, feeds, PDF link, no axe violation of any impact and nothing
 fetched from elsewhere, and the search works. The builds are made in the default site's project folder
 (into their own site folders), so the issue PDF comes from the cache the default build filled.
 """
@@ -141,7 +141,7 @@ def test_every_page_kind_renders_with_search_box_feeds_and_no_violation(platform
     feeds = page.evaluate(FEEDS)
     assert feeds and all(f["feed"] for f in feeds), feeds
     assert feeds[0]["rel"] == "alternate feed"
-    bad = [f"{v['id']}: {v['nodes'][:3]}" for v in axe_violations(page) if v["impact"] in ("serious", "critical")]
+    bad = [f"{v['impact']} {v['id']}: {v['nodes'][:3]}" for v in axe_violations(page)]  # any impact
     assert bad == []
     assert watch.external == [] and watch.errors == []
 

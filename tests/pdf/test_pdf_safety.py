@@ -49,7 +49,8 @@ def one_article_issue(project, body: str, raw_html: bool = False) -> Path:
 
 
 def test_sanitized_file_urls_embed_and_attach_nothing(project, outside):
-    body = (f"正文开头。\n\n![图]({outside.as_uri()}/secret.png)\n\n[附件]({outside.as_uri()}/secret.txt)\n\n"
+    # Raw HTML: the same links in Markdown are content errors before any PDF is made (tests/site/test_assets.py).
+    body = (f'正文开头。\n\n<img alt="图" src="{outside.as_uri()}/secret.png">\n\n<a href="{outside.as_uri()}/secret.txt">附件</a>\n\n'
             f'<link rel="stylesheet" href="{outside.as_uri()}/secret.css">\n\n正文结尾。')
     pdf = one_article_issue(project, body)
     result = project.newsletter("pdf", "12")
@@ -65,7 +66,8 @@ def line_of(path: Path, text: str) -> int:
 
 
 def test_relative_path_out_of_the_project_is_a_clear_error(project, outside):
-    pdf = one_article_issue(project, "正文。\n\n![图](../../../outside/secret.png)\n")
+    # Raw HTML: the same links in Markdown are content errors before any PDF is made (tests/site/test_assets.py).
+    pdf = one_article_issue(project, '正文。\n\n<img alt="图" src="../../../outside/secret.png">\n')
     line = line_of(project.path / "issues/012/01-a.md", "secret.png")
     result = project.newsletter("pdf", "12")
     assert result.returncode == 1 and "Traceback" not in result.stderr
@@ -75,7 +77,8 @@ def test_relative_path_out_of_the_project_is_a_clear_error(project, outside):
 
 
 def test_symlink_and_other_folders_are_refused(project, outside):
-    pdf = one_article_issue(project, "正文。\n\n![一](link.png)\n\n![二](../../docs/chart.png)\n")
+    # Raw HTML: the same links in Markdown are content errors before any PDF is made (tests/site/test_assets.py).
+    pdf = one_article_issue(project, '正文。\n\n<img alt="一" src="link.png">\n\n<img alt="二" src="../../docs/chart.png">\n')
     (project.path / "issues/012/link.png").symlink_to(outside / "secret.png")
     project.write("docs/chart.png", png())
     result = project.newsletter("pdf", "12")

@@ -84,6 +84,7 @@ def test_search_page_facets_url_state_and_history(search_site, open_page):
     snippet = page.locator(".nl-search-hit").first.locator(".nl-search-snippet")
     assert snippet.inner_text() == "深圳碳交易市场于 2013 年正式启动。在碳市场建设初期，深圳以机制设计为重点，力争在 2020年前达到碳排放峰值。"
     assert snippet.locator("mark").all_inner_texts() == ["碳市场"]
+    page.wait_for_selector('.nl-facet[data-facet="year"] .nl-facet__link')  # drawn just after the results
     year = page.locator('.nl-facet[data-facet="year"] .nl-facet__link')
     assert year.all_inner_texts() == ["2014 年\n1", "2013 年\n1"]
     page.locator('.nl-facet[data-facet="issue"] .nl-facet__link', has_text="第 33 期").click()

@@ -3,6 +3,7 @@ killed build leave site/ byte-identical; a good build swaps the new site in at o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -260,15 +261,29 @@ def _get(url: str) -> str | None:
         return None
 
 
+@contextlib.contextmanager
+def mkdocs_serve(project: Project, port: int, log_path: Path):
+    """A real `mkdocs serve` of ``project`` on ``port`` (output in ``log_path``), stopped with Ctrl-C after."""
+    with open(log_path, "w") as log_file:
+        process = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+                                   cwd=project.path, stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def test_serve_keeps_last_good_site_on_a_broken_edit_and_recovers(built: Project, tmp_path: Path):
     port = _free_port()
     log_path = tmp_path / "serve.log"
     article = f"http://127.0.0.1:{port}/issues/34/02-second/"
-    with open(log_path, "w") as log_file:
-        process = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
-                                   cwd=built.path, stdout=log_file, stderr=subprocess.STDOUT)
     log_text = lambda: log_path.read_text(encoding="utf-8", errors="replace")  # noqa: E731
-    try:
+    with mkdocs_serve(built, port, log_path) as process:
         _wait_for(lambda: "第二篇正文" in (_get(article) or ""), "the first build to be served")
 
         built.write("issues/034/02-second.md", article_text(title="第二篇", section="policy", date="2014-13-01"))
@@ -281,10 +296,3 @@ def test_serve_keeps_last_good_site_on_a_broken_edit_and_recovers(built: Project
         built.write("issues/034/02-second.md", article_text(title="第二篇", section="policy", body="修好的正文。"))
         _wait_for(lambda: "修好的正文" in (_get(article) or ""), "the fixed article to be served")
         assert process.poll() is None
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from ..markup import plain_text
-from ..model import Catalog, Issue
+from ..model import Article, Catalog, Issue
 from ..pages import article_view
+from ..publish import LinkedFile, linked_files
 from ..pdf import pdf_url
 from ..render import date_zh
 
@@ -25,12 +26,29 @@ _CLOSERS = "”’」』）)\"' "
 
 
 @dataclass(frozen=True)
+class DigestImage:
+    url: str
+    alt: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class DigestFile:
+    text: str
+    url: str
+    label: str  # （附件 · DOCX · 45 KB）
+
+
+@dataclass(frozen=True)
 class DigestArticle:
     title: str
     url: str
     date: str  # YYYY-MM-DD, as the site and the PDF print it
     source: str | None
     summary: str
+    image: DigestImage | None = None  # the article's first image, fitted to the email's width
+    files: tuple[DigestFile, ...] = ()  # its attachments
 
 
 @dataclass(frozen=True)
@@ -102,17 +120,34 @@ def _preheader(issue: Issue, titles: list[str]) -> str:
     return text if len(text) <= PREHEADER_CHARS else text[: PREHEADER_CHARS - 1] + "…"
 
 
+IMAGE_WIDTH = 552  # the 600 px column less the article's padding
+
+
+def _image(files: list[LinkedFile], base: str) -> DigestImage | None:
+    first = next((f for f in files if f.asset.kind == "image" and f.asset.web_size), None)
+    if first is None:
+        return None
+    width, height = first.asset.web_size
+    if width > IMAGE_WIDTH:
+        width, height = IMAGE_WIDTH, max(1, round(height * IMAGE_WIDTH / width))
+    return DigestImage(urljoin(base, first.url), first.text, width, height)
+
+
+def _article(article: Article, issue: Issue, catalog: Catalog, base: str, summary_chars: int) -> DigestArticle:
+    files = linked_files(article)
+    text = summary(plain_text(article_view(article, issue, catalog).body_html), summary_chars) if summary_chars else ""
+    return DigestArticle(article.title, urljoin(base, article.url), article.date.isoformat(), article.source, text,
+                         _image(files, base), tuple(DigestFile(f.text, urljoin(base, f.url), f.label)
+                                                    for f in files if f.asset.kind == "attachment"))
+
+
 def digest(issue: Issue, catalog: Catalog, base: str, unsubscribe_url: str | None = None,
            summary_chars: int = SUMMARY_CHARS) -> Digest:
     """The digest of ``issue``; ``base`` is the site's address with a trailing slash (addresses.site_base);
     ``summary_chars`` 0 leaves summaries out."""
     sections = []
     for section, articles in issue.by_section(catalog.settings.sections):
-        items = tuple(
-            DigestArticle(a.title, urljoin(base, a.url), a.date.isoformat(), a.source,
-                          summary(plain_text(article_view(a, issue, catalog).body_html), summary_chars)
-                          if summary_chars else "")
-            for a in articles)
+        items = tuple(_article(a, issue, catalog, base, summary_chars) for a in articles)
         sections.append(DigestSection(section.banner, items))
     pdf = pdf_url(issue, catalog.settings)
     return Digest(

@@ -82,7 +82,7 @@ class _ImageResolver:
 
 
 def article_data(article: Article, catalog: Catalog, root: Path, problems: list[Problem]) -> dict:
-    html = markup.render(article.body, allow_raw_html=catalog.settings.allow_raw_html)
+    html = markup.render(article.body, allow_raw_html=catalog.settings.allow_raw_html, files=article.assets)
     body = BodyConverter(_ImageResolver(root, article, problems)).convert(html)
     return {
         "path": article.path,

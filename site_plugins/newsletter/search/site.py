@@ -65,7 +65,7 @@ def _head_values(catalog: Catalog) -> dict:
 
 def write(catalog: Catalog, site_dir: Path, *, cache_file: Path | None) -> index.BuildStats:
     stats = index.build(documents(catalog), site_dir / DATA_DIR, cache_file=cache_file, **_head_values(catalog))
-    _copy_assets(site_dir)
+    copy_assets(site_dir)
     return stats
 
 
@@ -76,11 +76,11 @@ def update(catalog: Catalog, site_dir: Path, changed_keys: Iterable[str], *, cac
     stats = index.update(site_dir / DATA_DIR, issues, cache_file=cache_file, **_head_values(catalog))
     if stats is None:
         return write(catalog, site_dir, cache_file=cache_file)
-    _copy_assets(site_dir)
+    copy_assets(site_dir)
     return stats
 
 
-def _copy_assets(site_dir: Path) -> None:
+def copy_assets(site_dir: Path) -> None:
     target = site_dir / ASSETS_DIR
     target.mkdir(parents=True, exist_ok=True)
     for name in ASSET_FILES:

@@ -207,7 +207,7 @@
           ? "找到 " + results.total + " 篇包含“" + state.q + "”的文章" + (results.total > results.length ? "，显示前 " + results.length + " 篇" : "")
           : "没有找到包含“" + state.q + "”的文章";
         renderResults(results);
-        renderFacets(results.facets);
+        setTimeout(function () { if (mine === generation) renderFacets(results.facets); }); // results first
         more.hidden = results.total <= results.length;
         document.title = state.q + " - 搜索";
       }, function (error) {
