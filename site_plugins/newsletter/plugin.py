@@ -37,6 +37,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     dirty = False  # `mkdocs build --dirty` / `serve --dirty`: only pages whose fingerprint changed are rendered
     command = None  # "build", "serve" or "gh-deploy": the preview (serve) shows drafts
     serving = False
+    pdf_batch = None  # PDFs being typeset in worker processes during a full build (pdf/build.py)
 
     def on_startup(self, *, command, dirty):
         self.dirty = dirty
@@ -131,6 +132,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         if errors(problems):
             raise PluginError(f"content has errors; {KEPT}\n" + format_problems(errors(problems)))
         self.catalog = catalog
+        self.pdf_batch = self._start_pdfs()
 
     def on_files(self, files: Files, config) -> Files:
         self.specs = {}
@@ -276,9 +278,11 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.pdf_jobs: list[PdfJob] = []
         if not self.settings.pdf_enabled:
             return
-        from .pdf.build import site_targets, write_pdfs
+        from .pdf.build import finish_rendering, site_targets, write_pdfs
         from .pdf.typeset import PdfError
 
+        early = finish_rendering(self.pdf_batch, self._pdf_setup())  # what _start_pdfs began is now in the cache
+        self.pdf_batch = None
         targets = []
         for issue, target in site_targets(self.catalog, site_dir):
             path = pdf_path(issue)
@@ -298,9 +302,19 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             log.warning(str(warning))
         if report.warnings and self.strict_warnings:
             raise PluginError("PDF warnings in strict mode; nothing was published")
-        log.info(f"PDF: {len(report.rendered)} rendered, {len(report.reused)} from the cache, "
+        log.info(f"PDF: {len(report.rendered) + early} rendered ({early} while the pages were built), "
+                 f"{len(report.reused) - early} from the cache, "
                  f"{len(self.catalog.issues) - len(targets) - len(self.pdf_jobs)} kept from the last build"
                  + (f", {len(self.pdf_jobs)} to render in the background" if self.pdf_jobs else ""))
+
+    def _start_pdfs(self):
+        """A full build typesets the PDFs missing from the cache in worker processes while MkDocs renders
+        the pages; _write_pdfs collects them. (Dirty builds and the preview decide later what to render.)"""
+        if not self.settings.pdf_enabled or self.serving or self.previous is not None:
+            return None
+        from .pdf.build import start_rendering
+
+        return start_rendering(self.catalog, self._pdf_setup())
 
     def _issue_digest(self, issue) -> str:
         """What an issue's PDF and email edition are made from, cheaply: its page's fingerprint (every
@@ -340,6 +354,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
     def on_build_error(self, error):
         self._forget_counter()
+        if self.pdf_batch is not None:
+            self.pdf_batch.stop()
         if self.journal is not None:
             self.journal.rollback()
         else:
