@@ -120,8 +120,13 @@ class Signer:
                         if f.name != "articles"), str(len(issue.articles)))
 
     def stand_in(self, value: Any) -> Any:
-        """What the pickle of a page holds instead of ``value`` (None: ``value`` itself)."""
+        """What the pickle of a page holds instead of ``value`` (None: ``value`` itself). Called for
+        every object pickled: the common kinds are answered by one dictionary lookup."""
         kind = type(value)
+        if kind in _AS_IS:
+            return None
+        if kind is str:
+            return "H" + self._memo(value, digest) if len(value) > 200 else None
         if kind is Article:
             return "A" + self._memo(value, self._article)
         if kind is Issue:
@@ -136,6 +141,9 @@ class Signer:
         buffer = io.BytesIO()
         _SigningPickler(buffer, self).dump(value)
         return hashlib.sha1(buffer.getbuffer()).hexdigest()
+
+
+_AS_IS = frozenset({int, float, bool, type(None), tuple, list, dict})
 
 
 class _SigningPickler(pickle.Pickler):
