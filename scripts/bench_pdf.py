@@ -123,8 +123,11 @@ def _project_with_synth(work: Path, issues: int) -> Path:
 
 
 def _load_bench():
+    if "bench" in sys.modules:  # run from scripts/bench.py
+        return sys.modules["bench"]
     spec = importlib.util.spec_from_file_location("bench", ROOT / "scripts" / "bench.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules["bench"] = module  # its dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 
@@ -171,9 +174,9 @@ def bench_render(work: Path, runs: int) -> tuple[list[str], dict]:
 
 def bench_archive(work: Path, sizes: list[int], runs: int) -> list[str]:
     bench = _load_bench()
-    lines = ["| articles | issues | ours with PDFs s | ours without PDFs s | plain Material + jieba s | "
-             "with PDFs / Material | `newsletter pdf --all --no-cache` s |",
-             "|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| articles | issues | measure | ours with PDFs | ours without PDFs | plain Material + jieba | "
+             "with PDFs / Material | `newsletter pdf --all --no-cache` |",
+             "|---:|---:|---|---:|---:|---:|---:|---:|"]
     for size in sizes:
         projects = bench.prepare(size)
         times = {"pdf": [], "nopdf": [], "material": [], "pdfs_only": []}
@@ -183,31 +186,40 @@ def bench_archive(work: Path, sizes: list[int], runs: int) -> list[str]:
                                        ("material", projects["material"], {})):
                 shutil.rmtree(project / "site", ignore_errors=True)
                 shutil.rmtree(project / ".cache", ignore_errors=True)
-                times[name].append(bench.timed(bench.MKDOCS, project, env).seconds)
+                times[name].append(bench.timed(bench.MKDOCS, project, env))
             out = work / f"pdfs-{size}"
             shutil.rmtree(out, ignore_errors=True)
             times["pdfs_only"].append(bench.timed([sys.executable, "-m", "newsletter.cli", "pdf", "--all",
-                                                   "--no-cache", "--out", str(out)], projects["ours"]).seconds)
-        m = {k: _med(v) for k, v in times.items()}
-        lines.append(f"| {projects['count']} | {projects['count'] // bench.PER_ISSUE} | {m['pdf']:.1f} | {m['nopdf']:.1f} | "
-                     f"{m['material']:.1f} | {m['pdf'] / m['material']:.2f}× | {m['pdfs_only']:.1f} |")
+                                                   "--no-cache", "--out", str(out)], projects["ours"]))
+        for label, field in (("wall s", "seconds"), ("CPU s", "cpu")):
+            m = {k: _med(getattr(r, field) for r in v) for k, v in times.items()}
+            lines.append(f"| {projects['count']} | {projects['count'] // bench.PER_ISSUE} | {label} | {m['pdf']:.1f} | "
+                         f"{m['nopdf']:.1f} | {m['material']:.1f} | {m['pdf'] / m['material']:.2f}× | "
+                         f"{m['pdfs_only']:.1f} |")
     return lines
 
 
-def run(quick: bool = False, sizes: list[int] | None = None, render_runs: int | None = None) -> str:
-    runs = 1 if quick else 5
+def run(quick: bool = False, sizes: list[int] | None = None, render_runs: int | None = None,
+        only: str | None = None) -> str:
+    runs = render_runs or (1 if quick else 5)
     sizes = sizes or ([100] if quick else [1000])
+    weasyprint = importlib.util.find_spec("weasyprint") is not None
+    parts = ["## Issue PDF (Typst)", "",
+             f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+             f"typst {_version('typst')}{', weasyprint ' + _version('weasyprint') if weasyprint else ''}. "
+             "Machine shared with other jobs: compare rows of the same run only.", ""]
     with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
-        render_lines, info = bench_render(Path(tmp), render_runs or runs)
-        archive_lines = bench_archive(Path(tmp), sizes, 1 if quick else 3)
-    return "\n".join([
-        "## Issue PDF (Typst)",
-        "",
-        f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-        f"typst {_version('typst')}{', weasyprint ' + _version('weasyprint') if 'weasyprint' in info['engines'] else ''}. "
-        "Machine shared with other jobs: compare rows of the same run only.",
-        "",
-        f"### One render in a fresh process (median of {render_runs or runs}, engines interleaved)",
+        if only in (None, "render"):
+            parts += _render_section(*bench_render(Path(tmp), runs), runs)
+            print("\n".join(parts), file=sys.stderr, flush=True)  # kept if the next part fails
+        if only in (None, "archive"):
+            parts += _archive_section(bench_archive(Path(tmp), sizes, 1 if quick else 3), 1 if quick else 3)
+    return "\n".join(parts)
+
+
+def _render_section(render_lines: list[str], info: dict, runs: int) -> list[str]:
+    return [
+        f"### One render in a fresh process (median of {runs}, engines interleaved)",
         "",
         "Render = from the loaded issue to the PDF bytes, the first in the process (fonts and compiler "
         "cold); warm = the same render again in that process; whole process = Python start, imports, loading the "
@@ -217,15 +229,21 @@ def run(quick: bool = False, sizes: list[int] | None = None, render_runs: int | 
         "",
         *[f"- {note}" for note in info["notes"]],
         "",
-        f"### Generated archive: PDFs and cold full builds (median of {1 if quick else 3}, interleaved)",
+    ]
+
+
+def _archive_section(archive_lines: list[str], runs: int) -> list[str]:
+    return [
+        f"### Generated archive: PDFs and cold full builds (median of {runs}, interleaved)",
         "",
         "Full build = `mkdocs build` without site/ and .cache/ (pages, search, feeds, and the PDFs in worker "
         "processes, one per core); Material = scripts/bench.py's plain Material + search (jieba) project over "
-        "the same article Markdown.",
+        "the same article Markdown. CPU = user + system seconds of the build and every process it waited for "
+        "(the PDF workers included): on a machine this loaded, the fairer comparison.",
         "",
         *archive_lines,
         "",
-    ])
+    ]
 
 
 def _version(package: str) -> str:
@@ -239,13 +257,14 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="one run each, 100 articles")
     parser.add_argument("--sizes", type=int, nargs="+", help="archive sizes in articles (default 1000)")
     parser.add_argument("--render-runs", type=int, help="runs of the fresh-process render (default 5)")
+    parser.add_argument("--only", choices=("render", "archive"), help="one of the two parts")
     parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         kind, engine, project, old_code = args.worker
         print(json.dumps(worker(kind, engine, Path(project), Path(old_code) if old_code else None)))
         return 0
-    print(run(args.quick, args.sizes, args.render_runs))
+    print(run(args.quick, args.sizes, args.render_runs, args.only))
     return 0
 
 

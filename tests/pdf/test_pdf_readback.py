@@ -141,6 +141,7 @@ def test_metadata(issue_pdf):
     assert meta.title == f"节能减排信息动态 总第 {issue_pdf.number} 期"
     assert meta.author == issue_pdf.publisher
     assert meta.creation_date.year == 2014
+    assert meta.creator.startswith("Typst ")
 
 
 def test_title_markup_is_text_not_html(fixture_project):
@@ -196,3 +197,21 @@ def test_pdf_is_tagged_and_chinese(issue_pdf):
     root = issue_pdf.doc.reader.trailer["/Root"]
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject)
     assert str(root["/Lang"]).startswith("zh")
+
+
+def test_a_long_table_repeats_its_header_row_on_every_page(project):
+    rows = "\n".join(f"| 第{n}行 | CM-{n:03d}-V01 | 方法学名称{n} |" for n in range(1, 121))
+    project.write("issues/012/issue.yml", "number: 12\ndate: 2014-10-31\npublisher: 测试出版方\n")
+    project.write("issues/012/01-a.md", "---\ntitle: 长表格\nsection: market\ndate: 2014-10-26\nsource: 测试来源\n---\n"
+                  f"表前正文。\n\n| 序号 | 方法学编号 | 中文名 |\n| --- | --- | --- |\n{rows}\n\n表后正文。\n")
+    result = project.newsletter("pdf", "12")
+    assert result.returncode == 0, result.stderr
+    doc = ReadPdf(project.site / "issues/12/newsletter-012.pdf")
+    with_rows = [n for n in range(2, len(doc.pages) + 1) if re.search(r"第\d+行", squeeze(doc.pages[n - 1]))]
+    assert len(with_rows) >= 2
+    for page in with_rows:
+        lines = [squeeze(text) for text, _, _ in doc.lines(page)]
+        first_row = next(i for i, text in enumerate(lines) if re.match(r"第\d+行", text))
+        assert "".join(lines[first_row - 3:first_row]) == "序号方法学编号中文名", (page, lines[:first_row + 1])
+    rows_printed = [int(n) for n in re.findall(r"第(\d+)行", squeeze("".join(doc.pages)))]
+    assert rows_printed == list(range(1, 121))

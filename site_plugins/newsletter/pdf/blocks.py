@@ -28,6 +28,9 @@ _BLOCK_TAGS = {"p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "blockquo
                "div", "img"}
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
 _SPACE = re.compile(r"[ \t\r\n]+")
+_HAN = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+# A line break inside a Chinese sentence is no space (a browser shows one; print must not).
+_CJK_BREAK = re.compile(rf"(?<=[{_HAN}])[ \t]*\r?\n[ \t]*(?=[{_HAN}])")
 
 
 @dataclass
@@ -231,7 +234,7 @@ class BodyConverter:
         out: list[Inline] = []
         for child in children:
             if isinstance(child, str):
-                text = _SPACE.sub(" ", child)
+                text = _SPACE.sub(" ", _CJK_BREAK.sub("", child))
                 if text:
                     if out and isinstance(out[-1], str):
                         out[-1] += text

@@ -1,5 +1,6 @@
 """Write issue PDFs where the site and the CLI want them: unchanged ones from the cache, the others
-typeset in parallel worker processes (one per core).
+typeset in parallel worker processes (one per core), which write into the cache. The site build starts
+them early (:func:`start_rendering`), so the PDFs are typeset while MkDocs renders the pages.
 
 A PDF is reused from the cache (``.cache/pdf/`` in the project) when its key is unchanged: the
 issue as loaded (front matter and Markdown of every published article), the other files in its
@@ -8,8 +9,12 @@ folder (images), the print template, the fonts, and the code and Typst version t
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
+import os
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -18,7 +23,7 @@ from ..model import Catalog, Issue
 from ..problems import Problem
 from . import pdf_filename
 from .typeset import MissingFontError, PdfError, PdfJob, typeset
-from .workers import Failure, run_all
+from .workers import Batch, Failure, run_all
 
 CACHE_DIR = ".cache/pdf"
 _CODE = [Path(__file__).parent / name for name in ("blocks.py", "document.py", "fonts.py", "typeset.py")] + \
@@ -75,42 +80,91 @@ def cache_key(issue: Issue, catalog: Catalog, setup: PdfSetup) -> str:
     return digest.hexdigest()[:24]
 
 
+@dataclass(frozen=True)
+class _Task:
+    job: PdfJob
+    path: Path  # where the worker writes the PDF (in the cache, or a scratch folder)
+
+
+def _render_to_file(task: _Task) -> tuple[Problem, ...]:
+    """In a worker: typeset, write the PDF (by rename, so a reader never sees half a file) and its warnings."""
+    result = typeset(task.job)
+    task.path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in task.path.parent.glob(f"{task.job.issue.number:03d}-*"):
+        stale.unlink(missing_ok=True)
+    partial = task.path.with_suffix(f".{os.getpid()}.partial")
+    partial.write_bytes(result.pdf)
+    _warnings_file(task.path).write_text(json.dumps([dataclasses.astuple(w) for w in result.warnings],
+                                                    ensure_ascii=False), encoding="utf-8")
+    partial.replace(task.path)
+    return result.warnings
+
+
+def _warnings_file(pdf: Path) -> Path:
+    return pdf.with_suffix(".warnings.json")
+
+
+def _cached_warnings(pdf: Path) -> list[Problem]:
+    try:
+        return [Problem(*row) for row in json.loads(_warnings_file(pdf).read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        return []
+
+
+def start_rendering(catalog: Catalog, setup: PdfSetup) -> Batch | None:
+    """Start typesetting, in the background, every issue whose PDF is not in the cache yet (the site build
+    calls this before it renders pages; :func:`write_pdfs` then finds them in the cache)."""
+    if not setup.use_cache:
+        return None
+    tasks = [_Task(PdfJob(issue, catalog, setup.root, setup.templates_dir), path) for issue in catalog.issues
+             if not (path := _cache_path(issue, catalog, setup)).is_file()]
+    return Batch(tasks, _render_to_file, setup.workers) if tasks else None
+
+
+def finish_rendering(batch: Batch | None, setup: PdfSetup) -> int:
+    """Wait for :func:`start_rendering`'s PDFs; how many were made (a failure is left for :func:`write_pdfs`
+    to report)."""
+    if batch is None:
+        return 0
+    results = batch.finish(setup.timeout, lambda task: _timeout_message(task.job, setup.timeout))
+    return sum(not isinstance(r, Failure) for r in results)
+
+
+def _cache_path(issue: Issue, catalog: Catalog, setup: PdfSetup) -> Path:
+    return setup.cache_dir / f"{issue.number:03d}-{cache_key(issue, catalog, setup)}.pdf"
+
+
 def write_pdfs(catalog: Catalog, setup: PdfSetup, targets: list[tuple[Issue, Path]]) -> PdfReport:
     """Write every target; problems of all issues are collected and raised together as one PdfError."""
     report, pending = PdfReport(), []
     for issue, target in targets:
-        cached = setup.cache_dir / f"{issue.number:03d}-{cache_key(issue, catalog, setup)}.pdf"
+        cached = _cache_path(issue, catalog, setup)
         if setup.use_cache and cached.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(cached, target)
             report.reused.append(target)
+            report.warnings.extend(_cached_warnings(cached))
         else:
             pending.append((issue, target, cached))
-    jobs = [PdfJob(issue, catalog, setup.root, setup.templates_dir) for issue, _, _ in pending]
-    results = run_all(jobs, typeset, setup.timeout, lambda job: _timeout_message(job, setup.timeout), setup.workers)
-    messages = []
-    for (issue, target, cached), result in zip(pending, results):
-        if isinstance(result, Failure):
-            if result.kind == MissingFontError.__name__:
-                raise MissingFontError(result.message)  # the same for every issue: say it once
-            messages.append(result.message)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(result.pdf)
-        report.rendered.append(target)
-        report.warnings.extend(result.warnings)
-        if setup.use_cache:
-            _store(setup.cache_dir, issue, cached, result.pdf)
+    with tempfile.TemporaryDirectory(prefix="newsletter-pdf-") as scratch:
+        tasks = [_Task(PdfJob(issue, catalog, setup.root, setup.templates_dir),
+                       cached if setup.use_cache else Path(scratch) / cached.name) for issue, _, cached in pending]
+        results = run_all(tasks, _render_to_file, setup.timeout, lambda task: _timeout_message(task.job, setup.timeout),
+                          setup.workers)
+        messages = []
+        for (issue, target, _), task, result in zip(pending, tasks, results):
+            if isinstance(result, Failure):
+                if result.kind == MissingFontError.__name__:
+                    raise MissingFontError(result.message)  # the same for every issue: say it once
+                messages.append(result.message)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(task.path, target)
+            report.rendered.append(target)
+            report.warnings.extend(result)
     if messages:
         raise PdfError("\n".join(messages))
     return report
-
-
-def _store(cache_dir: Path, issue: Issue, cached: Path, pdf: bytes) -> None:
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    for stale in cache_dir.glob(f"{issue.number:03d}-*.pdf"):
-        stale.unlink()
-    cached.write_bytes(pdf)
 
 
 def _timeout_message(job: PdfJob, timeout: float) -> str:
