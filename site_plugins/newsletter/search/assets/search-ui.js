@@ -168,6 +168,8 @@
           ul.appendChild(li);
         });
         box.hidden = values.length === 0;
+        var chosen = ul.querySelector(".nl-facet__link--selected"); // keep the chosen value in the list's view
+        if (chosen) ul.scrollTop += chosen.getBoundingClientRect().top - ul.getBoundingClientRect().top;
       });
     }
 
