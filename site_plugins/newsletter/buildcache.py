@@ -15,11 +15,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 import datetime as dt
-import enum
 import hashlib
 import json
 import os
+import io
 import pickle
+import types
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -44,6 +45,7 @@ class DiskCache:
         self.path, self.salt = path, salt
         self.old: dict[str, Any] = {}
         self.used: dict[str, Any] = {}
+        self.made = 0
         try:
             with path.open("rb") as f:
                 stored = pickle.load(f)
@@ -56,11 +58,18 @@ class DiskCache:
         key = digest(kind, text)
         if key in self.used:
             return self.used[key]
-        value = self.old[key] if key in self.old else make(text)
+        if key in self.old:
+            value = self.old[key]
+        else:
+            value = make(text)
+            self.made += 1
         self.used[key] = value
         return value
 
     def save(self) -> None:
+        """Write what this build used (only if that differs from what was loaded)."""
+        if not self.made and self.used.keys() == self.old.keys():
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         with tmp.open("wb") as f:
@@ -70,21 +79,20 @@ class DiskCache:
 
 # ---------------------------------------------------------------- page fingerprints
 
-_SCALARS = (int, float, bool, dt.date, type(None))
 
 
 class Signer:
-    """Reduces a page context to a stable string: the same shown content gives the same string.
+    """Reduces a page to a digest of everything it shows: its spec pickled, with articles, issues and
+    long texts stood in for by their own digests (so each is hashed once, not once per page showing it).
 
-    Objects met again (articles, sections, issues, rendered bodies shared by pages) are signed once, by
-    identity. The memo outlives a build (:meth:`begin`): during the preview the parse cache hands out
-    the same Article objects and the same rendered bodies for unchanged files, so a rebuild signs only
-    what is new. Every memo entry holds its object, so an id is never reused while it is there."""
+    Those digests are kept by identity and outlive a build (:meth:`begin`): during the preview the
+    parse cache hands out the same Article objects for unchanged files, so a rebuild hashes only what is
+    new. Every memo entry holds its object, so an id is never reused while it is there. Functions in a
+    context (a facet's value function) stand for their code, which is in the salt."""
 
     def __init__(self) -> None:
         self.kept: dict[int, tuple[Any, str]] = {}
         self.used: dict[int, tuple[Any, str]] = {}
-        self.fields: dict[type, tuple[str, ...]] = {}
 
     def begin(self) -> None:
         """A new build: keep what the last one signed, drop the rest."""
@@ -102,42 +110,38 @@ class Signer:
 
     @staticmethod
     def _article(article: Article) -> str:
-        return "A" + digest(repr(dataclasses.astuple(article)))
+        return digest(repr(dataclasses.astuple(article)))
 
     @staticmethod
     def _issue(issue: Issue) -> str:
         # Without its articles: views hand templates the articles a page shows (tables of contents,
         # listings, neighbours), so those are signed where they appear; templates never walk issue.articles.
-        return "I" + digest(*(repr(getattr(issue, f.name)) for f in dataclasses.fields(issue)
-                              if f.name != "articles"), str(len(issue.articles)))
+        return digest(*(repr(getattr(issue, f.name)) for f in dataclasses.fields(issue)
+                        if f.name != "articles"), str(len(issue.articles)))
 
-    def _dataclass(self, value: Any) -> str:
+    def stand_in(self, value: Any) -> Any:
+        """What the pickle of a page holds instead of ``value`` (None: ``value`` itself)."""
         kind = type(value)
-        names = self.fields.get(kind)
-        if names is None:
-            names = self.fields[kind] = tuple(f.name for f in dataclasses.fields(value))
-        text = kind.__name__ + "(" + ",".join(self.sign(getattr(value, name)) for name in names) + ")"
-        return text if len(text) < 200 else "D" + digest(text)
+        if kind is Article:
+            return "A" + self._memo(value, self._article)
+        if kind is Issue:
+            return "I" + self._memo(value, self._issue)
+        if isinstance(value, str):
+            return "H" + self._memo(value, digest) if len(value) > 200 else None
+        if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
+            return "F" + value.__qualname__
+        return None
 
     def sign(self, value: Any) -> str:
-        kind = type(value)
-        if kind is str or isinstance(value, str):
-            return repr(value) if len(value) < 200 else self._memo(value, lambda v: "H" + digest(v))
-        if kind is Article:
-            return self._memo(value, self._article)
-        if kind is Issue:
-            return self._memo(value, self._issue)
-        if isinstance(value, _SCALARS) or isinstance(value, enum.Enum):
-            return repr(value)
-        if dataclasses.is_dataclass(value):
-            return self._memo(value, self._dataclass)
-        if isinstance(value, dict):
-            return "{" + ",".join(f"{k!r}:{self.sign(v)}" for k, v in value.items()) + "}"
-        if isinstance(value, (list, tuple)):
-            return "[" + ",".join(self.sign(v) for v in value) + "]"
-        if callable(value):  # e.g. a facet's value function: its behaviour is the code's, in the salt
-            return getattr(value, "__qualname__", type(value).__name__)
-        return repr(value)
+        buffer = io.BytesIO()
+        _SigningPickler(buffer, self).dump(value)
+        return hashlib.sha1(buffer.getbuffer()).hexdigest()
+
+
+class _SigningPickler(pickle.Pickler):
+    def __init__(self, file, signer: Signer):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.persistent_id = signer.stand_in
 
 
 def files_digest(paths: Iterable[Path]) -> str:
@@ -196,6 +200,7 @@ class SiteState:
     fingerprints: dict[str, str] = field(default_factory=dict)
     outputs: list[str] = field(default_factory=list)
     made: dict[str, str] = field(default_factory=dict)  # a file made from an issue (PDF, email) -> its sources' digest
+    search: dict[str, str] = field(default_factory=dict)  # article key -> its page's fingerprint, as indexed
 
     def unchanged(self, src_uri: str, fingerprint: str) -> bool:
         return self.fingerprints.get(src_uri) == fingerprint
@@ -210,7 +215,7 @@ class SiteState:
         if not isinstance(data, dict) or data.get("site_dir") != site_dir:
             return None
         return cls(site_dir, dict(data.get("fingerprints", {})), list(data.get("outputs", [])),
-                   dict(data.get("made", {})))
+                   dict(data.get("made", {})), dict(data.get("search", {})))
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -43,12 +43,12 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.dirty = dirty
         self.serving = command == "serve"
         self.command = command
-        self.parsed = ParseCache()
+        self.parsed, self.parsed_salt = ParseCache(), None
         self.signer = buildcache.Signer()
         self.compiled = CompiledTemplates()
         self.site_states: dict[str, buildcache.SiteState] = {}  # the preview's, by site directory
         self.html_cache = None
-        self.pdf_queue = PdfQueue(self._render_pdf)
+        self.pdf_queue = PdfQueue(self._render_pdfs)
 
     # First, so that every plugin's on_config sees (and writes to) the staging site_dir.
     @event_priority(100)
@@ -121,6 +121,9 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         if self.html_cache is None or (self.html_cache.path, self.html_cache.salt) != (path, salt):
             self.html_cache = buildcache.DiskCache(path, salt)  # the preview keeps one across rebuilds
             markup.use_store(self.html_cache)
+        if self.parsed_salt != (self.cache_dir, salt):  # a new process: what the last one parsed
+            self.parsed, self.parsed_salt = ParseCache(), (self.cache_dir, salt)
+            self.parsed.load(self.cache_dir / "parsed.pickle", salt)
         self.parsed.begin()
         catalog, problems = content.load_catalog(self.root, self.settings, self.parsed)
         self.parsed.sweep()
@@ -135,6 +138,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.specs = {}
         specs = pages.site_pages(self.catalog)
         self.fingerprints = buildcache.page_fingerprints(specs, self.salt, self.signer)
+        for file in files.documentation_pages():  # hand-written pages in docs/: few, and they show the
+            file.is_modified = lambda: True       # nav and templates, which MkDocs' mtime check does not see
         for spec in specs:
             if files.get_file_from_path(spec.src_uri) is not None:
                 continue  # a hand-written page in docs/ wins
@@ -215,8 +220,9 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def on_post_build(self, config):
         if self.strict_warnings and self.strict_warnings.count:
             return  # MkDocs aborts this strict build right after post_build; on_build_error discards it
-        if not self.serving:
-            self.html_cache.save()  # the preview saves it when it stops
+        if not self.serving:  # the preview saves these when it stops
+            self.html_cache.save()
+            self.parsed.save(self.cache_dir / "parsed.pickle", self.parsed_salt[1])
         site_dir = Path(config.site_dir)
         self.made: dict[str, str] = {}  # site path of a file made from an issue -> digest of its sources
         self._write_search_index(site_dir)
@@ -225,12 +231,15 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self._publish_staged_site(config)
         for job in self.pdf_jobs:  # the preview: after the pages are served
             self.pdf_queue.want(job)
-        self._save_site_state(buildcache.SiteState(self.site_key, self.fingerprints, self.outputs, self.made))
+        self._save_site_state(buildcache.SiteState(self.site_key, self.fingerprints, self.outputs, self.made,
+                                                     self.search_keys))
 
     def on_shutdown(self):
         self.pdf_queue.stop()
         if self.html_cache is not None:
             self.html_cache.save()
+        if self.parsed_salt is not None:
+            self.parsed.save(self.cache_dir / "parsed.pickle", self.parsed_salt[1])
 
     def _publish_staged_site(self, config) -> None:
         """Swap the fully built staging directory in for site_dir, or keep what an in-place build
@@ -245,11 +254,19 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         log.info(f"Published the new site to {self.published_site_dir}")
 
     def _write_search_index(self, site_dir: Path) -> None:
-        if self.journal is not None:  # the search replaces its files by rename: unchanged ones stay
-            self.journal.keep_tree(site_dir / search_site.DATA_DIR)
+        """The whole index for a full build; for an in-place one, search.site.update with the articles
+        whose page changed (its fingerprint covers everything the search keeps of an article)."""
+        self.search_keys = {article.key: self.fingerprints.get(f"{article.url}index.md", "")
+                            for article in self.catalog.articles}
+        cache_file = self.cache_dir / "search-tokens.sqlite"
+        if self.journal is None:
+            stats = search_site.write(self.catalog, site_dir, cache_file=cache_file)
+        else:
+            self.journal.keep_tree(site_dir / search_site.DATA_DIR)  # its files are replaced by rename
             self.journal.keep_tree(site_dir / search_site.ASSETS_DIR)
-        stats = search_site.write(self.catalog, site_dir,
-                                  cache_file=self.cache_dir / "search-tokens.sqlite")
+            old = self.previous.search
+            changed = sorted(k for k in old.keys() | self.search_keys.keys() if old.get(k) != self.search_keys.get(k))
+            stats = search_site.update(self.catalog, site_dir, changed, cache_file=cache_file)
         log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.files} files, {stats.bytes} bytes, "
                  f"{stats.rewritten} rewritten "
                  f"({stats.tokenized} tokenized, the rest from the cache)")
@@ -310,10 +327,10 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
         return PdfSetup(self.root, self.root / self.config.templates_dir, self.settings.pdf_timeout)
 
-    def _render_pdf(self, catalog: Catalog, issue, target: Path) -> None:
+    def _render_pdfs(self, catalog: Catalog, targets: list) -> None:
         from .pdf.build import write_pdfs
 
-        write_pdfs(catalog, self._pdf_setup(), [(issue, target)])
+        write_pdfs(catalog, self._pdf_setup(), targets)
 
     def _write_emails(self, site_dir: Path, site_url: str | None) -> None:
         """Each issue's email edition next to its issue page (cached, see mail/build.py); a dirty build
@@ -362,12 +379,41 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
                 log.error("The preview keeps showing the last good build; fix the problem above and save again.")
 
         server.builder = build_keeping_last_good_site
+        _notified_at_once(server)
         for folder in (self.config.issues_dir, self.config.templates_dir):  # content lives outside docs_dir
             if (self.root / folder).is_dir():
                 server.watch(str(self.root / folder))
         for inherited in platforms.config_files(Path(config.config_file_path))[1:]:  # mkdocs.yml under MaterialX
             server.watch(str(inherited))
         return server
+
+
+def _notified_at_once(server) -> None:
+    """MkDocs' server looks for changes by polling every 0.5 s (scanning every file of the archive each
+    time); the system's file notification (inotify) tells at once, for free. Paths watched so far move
+    to the new observer; where there is none, or the server's layout is not the one known, polling stays."""
+    try:
+        from watchdog.events import EVENT_TYPE_CLOSED_NO_WRITE, EVENT_TYPE_OPENED, FileSystemEventHandler
+        from watchdog.observers import Observer
+        from watchdog.observers.polling import PollingObserver
+    except ImportError:
+        return
+    reads = {EVENT_TYPE_OPENED, EVENT_TYPE_CLOSED_NO_WRITE, "attrib"}  # a build reading files is no change
+
+    class ChangesOnly(Observer):
+        def schedule(self, handler, path, recursive=False, **options):
+            changes = FileSystemEventHandler()
+            changes.on_any_event = lambda event: None if event.event_type in reads else handler.on_any_event(event)
+            return super().schedule(changes, path, recursive=recursive, **options)
+
+    watched = list(getattr(server, "_watched_paths", None) or {})
+    if Observer is PollingObserver or not isinstance(getattr(server, "observer", None), PollingObserver):
+        return
+    for path in watched:
+        server.unwatch(path)
+    server.observer = ChangesOnly()
+    for path in watched:
+        server.watch(path)
 
 
 class _WarningCounter(logging.Handler):

@@ -34,9 +34,9 @@ class PdfJob:
 
 
 class PdfQueue:
-    """One worker thread; ``render(catalog, issue, path)`` writes a PDF file (pdf/build.py)."""
+    """One worker thread; ``render(catalog, [(issue, path), …])`` writes PDF files (pdf/build.py)."""
 
-    def __init__(self, render: Callable[[Catalog, Issue, Path], None]):
+    def __init__(self, render: Callable[[Catalog, list[tuple[Issue, Path]]], None]):
         self.render = render
         self.jobs: queue.Queue[PdfJob | None] = queue.Queue()
         self.lock = threading.Lock()
@@ -73,21 +73,33 @@ class PdfQueue:
             self.jobs.put(None)
 
     def _work(self) -> None:
+        """Render what is wanted, several at a time (pdf/build.py typesets them in parallel workers)."""
         while (job := self.jobs.get()) is not None:
+            batch, more = [job], job
+            while not self.jobs.empty() and (more := self.jobs.get_nowait()) is not None:
+                batch.append(more)
             with self.lock:
-                if self.wanted.get(job.target) != job.digest:
-                    continue  # superseded by a later save
-            folder = Path(tempfile.mkdtemp(prefix=".newsletter-pdf-", dir=job.workdir))
-            try:
-                made = folder / job.target.name
-                self.render(job.catalog, job.issue, made)
+                batch = [j for j in batch if self.wanted.get(j.target) == j.digest]  # not superseded
+            for catalog in {id(j.catalog): j.catalog for j in batch}.values():
+                self._render_batch(catalog, [j for j in batch if j.catalog is catalog])
+            if more is None:
+                return
+
+    def _render_batch(self, catalog: Catalog, batch: list[PdfJob]) -> None:
+        folder = Path(tempfile.mkdtemp(prefix=".newsletter-pdf-", dir=batch[0].workdir))
+        made = {j.target: folder / f"{n}-{j.target.name}" for n, j in enumerate(batch)}
+        try:
+            self.render(catalog, [(j.issue, made[j.target]) for j in batch])
+        except Exception as exc:  # the preview keeps the previous PDFs; the editor sees why in the log
+            log.error(f"PDF failed; the preview keeps the previous one: {exc}")
+        try:
+            for job in batch:
                 with self.lock:
-                    if self.wanted.get(job.target) != job.digest or not job.target.parent.is_dir():
+                    if self.wanted.get(job.target) != job.digest or not job.target.parent.is_dir() \
+                            or not made[job.target].is_file():
                         continue
-                    os.replace(made, job.target)
+                    os.replace(made[job.target], job.target)
                     self.placed[job.target] = job.digest
                 log.info(f"PDF of {job.issue.label} updated in the preview: {job.target.name}")
-            except Exception as exc:  # the preview keeps the previous PDF; the editor sees why in the log
-                log.error(f"PDF of {job.issue.label} failed; the preview keeps the previous one: {exc}")
-            finally:
-                shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)

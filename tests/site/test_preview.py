@@ -9,9 +9,28 @@ import re
 import signal
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, copy_project, load_synth
 from test_atomic_build import _free_port, _get, _wait_for
+
+
+def _serve(project, port: int, log_path, pdf: bool) -> subprocess.Popen:
+    """`newsletter serve` of the project, its output in log_path."""
+    with open(log_path, "w") as log_file:
+        return subprocess.Popen([sys.executable, "-m", "newsletter.cli", "serve", "--addr", f"127.0.0.1:{port}"],
+                                cwd=project.path, stdout=log_file, stderr=subprocess.STDOUT,
+                                env=dict(os.environ, NO_MKDOCS_2_WARNING="1", NEWSLETTER_PDF="1" if pdf else "0"))
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _search(browser, url: str, query: str) -> list[str]:
@@ -31,10 +50,7 @@ def test_preview_serves_an_edit_and_keeps_the_last_good_site_on_a_broken_templat
     port = _free_port()
     base = f"http://127.0.0.1:{port}/"
     log_path = tmp_path / "serve.log"
-    with open(log_path, "w") as log_file:
-        process = subprocess.Popen([sys.executable, "-m", "newsletter.cli", "serve", "--addr", f"127.0.0.1:{port}"],
-                                   cwd=project.path, stdout=log_file, stderr=subprocess.STDOUT,
-                                   env=dict(os.environ, NO_MKDOCS_2_WARNING="1", NEWSLETTER_PDF="0"))
+    process = _serve(project, port, log_path, pdf=False)
     log_text = lambda: log_path.read_text(encoding="utf-8", errors="replace")  # noqa: E731
     try:
         _wait_for(lambda: _get(f"{base}issues/2/{slug}/"), "the first build to be served")
@@ -69,9 +85,46 @@ def test_preview_serves_an_edit_and_keeps_the_last_good_site_on_a_broken_templat
         _wait_for(lambda: 'data-fixed="yes"' in (_get(f"{base}issues/2/{slug}/") or ""), "the fixed template")
         assert process.poll() is None
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)
+
+
+def _get_bytes(url: str) -> bytes | None:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.read()
+    except (urllib.error.URLError, OSError):
+        return None
+
+
+def _pdf_text(data: bytes, tmp_path) -> str:
+    if not data.startswith(b"%PDF"):
+        return ""
+    path = tmp_path / "served.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_preview_renders_the_pdf_of_an_edited_issue_in_the_background(tmp_path):
+    project = copy_project(tmp_path / "project", with_issues=False)
+    load_synth().generate(project.path, 1, 3)
+    article = sorted((project.path / "issues" / "001").glob("*.md"))[0]
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/"
+    page_url, pdf_url = f"{base}issues/1/{article.stem.lower()}/", f"{base}issues/1/newsletter-001.pdf"
+    log_path = tmp_path / "serve.log"
+    process = _serve(project, port, log_path, pdf=True)
+    try:
+        first = _wait_for(lambda: _get_bytes(pdf_url), "the first PDF, rendered after the first build")
+        assert first.startswith(b"%PDF") and "后台重排的标题" not in _pdf_text(first, tmp_path)
+
+        text = article.read_text(encoding="utf-8")
+        article.write_text(re.sub(r'^title: ".*"$', 'title: "［合成］后台重排的标题"', text, count=1, flags=re.M),
+                           encoding="utf-8")
+        _wait_for(lambda: "后台重排的标题" in (_get(page_url) or ""), "the edited page")
+        meanwhile = _get_bytes(pdf_url)  # the previous PDF or already the new one: never none
+        assert meanwhile is not None and meanwhile.startswith(b"%PDF")
+        _wait_for(lambda: "后台重排的标题" in _pdf_text(_get_bytes(pdf_url) or b"", tmp_path),
+                  "the new PDF to replace the previous one")
+        assert "to render in the background" in log_path.read_text(encoding="utf-8")
+    finally:
+        _stop(process)
