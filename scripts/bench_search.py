@@ -244,6 +244,9 @@ def build_ours(work: Path, articles: int) -> Built:
 
     index_s = _remembered(work, "ours", cost)
     site = project / "site"
+    from newsletter.search import site as search_site
+
+    search_site.copy_assets(site)  # the engine as it is now, also on a reused site
     return Built("ours", site, [site / "search" / "data", site / "assets" / "search"], index_s)
 
 

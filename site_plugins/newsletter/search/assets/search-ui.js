@@ -168,6 +168,8 @@
           ul.appendChild(li);
         });
         box.hidden = values.length === 0;
+        var chosen = ul.querySelector(".nl-facet__link--selected"); // keep the chosen value in the list's view
+        if (chosen) ul.scrollTop += chosen.getBoundingClientRect().top - ul.getBoundingClientRect().top;
       });
     }
 
@@ -201,16 +203,20 @@
         return Promise.resolve();
       }
       status.textContent = "正在搜索…";
-      return engine.search(state.q, state.filters, { limit: shown }).then(function (results) {
+      // Results first (without the facet rows of every match), then the same search with facet counts:
+      // everything but those rows is already fetched by then.
+      return engine.search(state.q, state.filters, { limit: shown, facets: false }).then(function (results) {
         if (mine !== generation) return;
         status.textContent = results.total
           ? "找到 " + results.total + " 篇包含“" + state.q + "”的文章" + (results.total > results.length ? "，显示前 " + results.length + " 篇" : "")
           : "没有找到包含“" + state.q + "”的文章";
         renderResults(results);
-        setTimeout(function () { if (mine === generation) renderFacets(results.facets); }); // results first
         more.hidden = results.total <= results.length;
         document.title = state.q + " - 搜索";
-      }, function (error) {
+        return engine.search(state.q, state.filters, { limit: shown }).then(function (full) {
+          if (mine === generation) renderFacets(full.facets);
+        });
+      }).catch(function (error) {
         status.textContent = "搜索出错：" + error.message;
       });
     }
