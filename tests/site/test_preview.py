@@ -12,7 +12,7 @@ import sys
 import urllib.error
 import urllib.request
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, copy_project, load_synth
+from conftest import copy_project, load_synth
 from test_atomic_build import _free_port, _get, _wait_for
 
 
@@ -42,7 +42,7 @@ def _search(browser, url: str, query: str) -> list[str]:
         page.close()
 
 
-def test_preview_serves_an_edit_and_keeps_the_last_good_site_on_a_broken_template(tmp_path):
+def test_preview_serves_an_edit_and_keeps_the_last_good_site_on_a_broken_template(tmp_path, browser):
     project = copy_project(tmp_path / "project", with_issues=False)
     load_synth().generate(project.path, 2, 6)
     article = sorted((project.path / "issues" / "002").glob("*.md"))[2]
@@ -64,14 +64,8 @@ def test_preview_serves_an_edit_and_keeps_the_last_good_site_on_a_broken_templat
         assert "预览里改的标题" in (_get(f"{base}issues/2/") or "")  # its issue page's contents
         assert "in place" in log_text()  # the save was an incremental build, not a full one
 
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            try:
-                assert "［合成］预览里改的标题" in _search(browser, base, "翡翠鸟")
-            finally:
-                browser.close()
+        # The session's Chromium (conftest.browser): a second Playwright would clash with its event loop.
+        assert "［合成］预览里改的标题" in _search(browser, base, "翡翠鸟")
 
         template = project.path / "templates" / "article.html"
         good = template.read_text(encoding="utf-8")
