@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -156,8 +155,13 @@ def cmd_import(args) -> int:
 
 
 def _run_host(args, verb: str, *extra: str, **env_vars: str) -> int:
+    """Become the host's build or serve (exec, not a child): a signal to this process (Ctrl-C, a service
+    manager's SIGTERM) reaches the server itself, and no orphaned server is left behind."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", **env_vars)
-    return subprocess.call(platforms.host_command(args.host, verb, _config_file(args), *extra), env=env)
+    command = platforms.host_command(args.host, verb, _config_file(args), *extra)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(command[0], command, env)
 
 
 def cmd_build(args) -> int:
