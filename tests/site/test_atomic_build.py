@@ -270,12 +270,17 @@ def mkdocs_serve(project: Project, port: int, log_path: Path):
     try:
         yield process
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process, grace=20)
+
+
+def stop_server(process: subprocess.Popen, grace: float) -> None:
+    """Ctrl-C a served preview; kill it if it has not stopped after ``grace`` seconds."""
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def test_serve_keeps_last_good_site_on_a_broken_edit_and_recovers(built: Project, tmp_path: Path):

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 import urllib.error
 import urllib.request
 
 from conftest import copy_project, load_synth
-from test_atomic_build import _free_port, _get, _wait_for
+from test_atomic_build import _free_port, _get, _wait_for, stop_server
 
 
 def _serve(project, port: int, log_path, pdf: bool) -> subprocess.Popen:
@@ -22,15 +21,6 @@ def _serve(project, port: int, log_path, pdf: bool) -> subprocess.Popen:
         return subprocess.Popen([sys.executable, "-m", "newsletter.cli", "serve", "--addr", f"127.0.0.1:{port}"],
                                 cwd=project.path, stdout=log_file, stderr=subprocess.STDOUT,
                                 env=dict(os.environ, NO_MKDOCS_2_WARNING="1", NEWSLETTER_PDF="1" if pdf else "0"))
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _search(browser, url: str, query: str) -> list[str]:
@@ -79,7 +69,7 @@ def test_preview_serves_an_edit_and_keeps_the_last_good_site_on_a_broken_templat
         _wait_for(lambda: 'data-fixed="yes"' in (_get(f"{base}issues/2/{slug}/") or ""), "the fixed template")
         assert process.poll() is None
     finally:
-        _stop(process)
+        stop_server(process, grace=30)
 
 
 def _get_bytes(url: str) -> bytes | None:
@@ -121,4 +111,4 @@ def test_preview_renders_the_pdf_of_an_edited_issue_in_the_background(tmp_path):
                   "the new PDF to replace the previous one")
         assert "to render in the background" in log_path.read_text(encoding="utf-8")
     finally:
-        _stop(process)
+        stop_server(process, grace=30)
