@@ -157,13 +157,13 @@
     var more = document.querySelector(".nl-search-more"), shown = PAGE_SIZE, state;
     var search = latest(), expanded = {}, drawn = 0;
 
-    /* Shows `next` and adds it to the history. The history entry is made in the next task, while the search's
-     * first fetches are under way: pushState can take milliseconds, and the fetches start from promise
-     * callbacks run at the end of this task. */
+    /* Shows `next` and adds it to the history once its results are drawn (or the search failed), in a task
+     * of its own: pushState can take milliseconds, which would otherwise hold up the search's first fetches
+     * or the drawing. A search abandoned for a newer one leaves no history entry. */
     function go(next) {
-      var url = urlFor(next), searching = render(next);
-      setTimeout(function () { history.pushState(null, "", url); }, 0);
-      return searching;
+      return render(next, function () {
+        setTimeout(function () { history.pushState(null, "", urlFor(next)); }, 0);
+      });
     }
 
     function facetLink(facet, entry) {
@@ -244,7 +244,16 @@
       });
     }
 
-    function render(next) {
+    /* Shows the state `next` (else the URL's): results first, then facet counts. whenDrawn() runs once the
+     * results (or an error) are drawn; the page title follows in a task of its own, like the history
+     * entry (go), so neither holds up the drawing. */
+    function render(next, whenDrawn) {
+      var drawnThen = function () {
+        if (whenDrawn) whenDrawn();
+        whenDrawn = null;
+        var title = state.q ? state.q + " - 搜索" : null;
+        if (title) setTimeout(function () { document.title = title; }, 0);
+      };
       state = next && next.q !== undefined ? next : stateFromURL();
       input.value = state.q;
       forgetSnippets();
@@ -254,6 +263,7 @@
         list.replaceChildren();
         renderFacets(null);
         more.hidden = true;
+        drawnThen();
         return Promise.resolve();
       }
       status.textContent = "正在搜索…";
@@ -266,12 +276,13 @@
           : "没有找到包含“" + shownState.q + "”的文章";
         renderResults(results);
         more.hidden = results.total <= results.length;
-        document.title = shownState.q + " - 搜索";
+        drawnThen();
         return search.run(shownState.q, shownState.filters, { limit: shown }).then(function (full) {
           renderFacets(full.facets);
         });
       }).catch(function (error) {
         status.textContent = "搜索出错：" + error.message;
+        drawnThen();
       });
     }
 
