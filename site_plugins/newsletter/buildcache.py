@@ -247,6 +247,7 @@ class SiteState:
     outputs: list[str] = field(default_factory=list)
     made: dict[str, str] = field(default_factory=dict)  # a file made from an issue (PDF, email) -> its sources' digest
     search: dict[str, str] = field(default_factory=dict)  # article key -> its page's fingerprint, as indexed
+    page_digests: dict[str, str] = field(default_factory=dict)  # src_uri -> SHA-1 of the page file written (reuse.py)
 
     def unchanged(self, src_uri: str, fingerprint: str) -> bool:
         return self.fingerprints.get(src_uri) == fingerprint
@@ -261,7 +262,7 @@ class SiteState:
         if not isinstance(data, dict) or data.get("site_dir") != site_dir:
             return None
         return cls(site_dir, dict(data.get("fingerprints", {})), list(data.get("outputs", [])),
-                   dict(data.get("made", {})), dict(data.get("search", {})))
+                   dict(data.get("made", {})), dict(data.get("search", {})), dict(data.get("page_digests", {})))
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
