@@ -20,7 +20,7 @@ from .search import site as search_site
 from .config import NewsletterConfig, drafts_shown
 from .model import Catalog
 from .parsecache import ParseCache
-from .preview import PdfJob, PdfQueue
+from .preview import PdfJob, PdfQueue, set_aside_first_build
 from .pdf import pdf_path
 from .problems import errors, format_problems, warnings
 from .render import CompiledTemplates, Renderer, template_location
@@ -48,6 +48,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.command = command
         self.parsed, self.parsed_salt = ParseCache(), None
         self.signer = buildcache.Signer()
+        self.views = buildcache.Memo()  # the preview's page specs, kept for pages whose inputs did not change
         self.compiled = CompiledTemplates()
         self.site_states: dict[str, buildcache.SiteState] = {}  # the preview's, by site directory
         self.html_cache = None
@@ -62,9 +63,11 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             self.on_startup(command="build", dirty=False)
         self._stage_site(config)
         try:
-            self.settings = self.config.settings(show_drafts=drafts_shown(self.command))
+            settings = self.config.settings(show_drafts=drafts_shown(self.command))
         except ValueError as exc:
             raise PluginError(f"Plugin 'newsletter' option 'sections': {exc}") from None
+        if getattr(self, "settings", None) != settings:  # else the same object: what is kept keys on it
+            self.settings = settings
         self.renderer = Renderer(self.root / self.config.templates_dir, {"site_name": config.site_name}, self.compiled)
         self.catalog = Catalog(settings=self.settings)
         self.specs: dict[str, pages.PageSpec] = {}
@@ -144,7 +147,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
     def on_files(self, files: Files, config) -> Files:
         self.specs = {}
-        specs = pages.site_pages(self.catalog)
+        specs = pages.site_pages(self.catalog, self.views)
         self.fingerprints = buildcache.page_fingerprints(specs, self._page_salt(config, specs), self.signer)
         for file in files.documentation_pages():  # hand-written pages in docs/: few, and they show the
             file.is_modified = lambda: True       # nav and templates, which MkDocs' mtime check does not see
@@ -446,6 +449,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
                 server.watch(str(self.root / folder))
         for inherited in platforms.config_files(Path(config.config_file_path))[1:]:  # mkdocs.yml under MaterialX
             server.watch(str(inherited))
+        set_aside_first_build()  # on_serve comes once, right after the first build
         return server
 
 
