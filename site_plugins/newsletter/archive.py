@@ -14,9 +14,11 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import groupby
 from typing import Callable, Iterable, TypeVar
 
+from .buildcache import Memo
 from .model import Article, Catalog, Issue, Settings
 from .pages import IssueEntry, Neighbour, PageSpec, _neighbours, issue_entry
 
@@ -80,6 +82,7 @@ class Facet:
         return f"{self.url(value)}feed.xml"
 
 
+@lru_cache(maxsize=8)  # the same Facet objects for the same settings: views kept by a Memo key on them
 def facets(settings: Settings) -> tuple[Facet, ...]:
     section_rank = {s.key: s.order for s in settings.sections}
     section_title = {s.key: s.title for s in settings.sections}
@@ -181,23 +184,28 @@ class Pagination:
     total: int
 
 
+def chunks(items: list[T], per_page: int) -> list[list[T]]:
+    """``items`` in pages of ``per_page`` (at least one page, even when empty)."""
+    per_page = max(1, per_page)
+    return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
+
+
+def pagination(number: int, total: int, per_page: int, url: Callable[[int], str]) -> Pagination:
+    """Page ``number`` (from 1) of ``total`` items in pages of ``per_page``."""
+    per_page = max(1, per_page)
+    count = max(1, -(-total // per_page))
+    return Pagination(
+        number=number, count=count,
+        links=tuple(PageLink(n, url(n), n == number) for n in range(1, count + 1)),
+        previous=url(number - 1) if number > 1 else None,
+        next=url(number + 1) if number < count else None,
+        first_index=(number - 1) * per_page + 1, last_index=min(number * per_page, total), total=total,
+    )
+
+
 def paginate(items: list[T], per_page: int, url: Callable[[int], str]) -> list[tuple[list[T], Pagination]]:
     """Split ``items`` into pages of ``per_page`` (at least one page, even when empty)."""
-    per_page = max(1, per_page)
-    chunks = [items[i:i + per_page] for i in range(0, len(items), per_page)] or [[]]
-    count = len(chunks)
-    links = [PageLink(n, url(n), False) for n in range(1, count + 1)]
-    pages = []
-    for n, chunk in enumerate(chunks, start=1):
-        pagination = Pagination(
-            number=n, count=count,
-            links=tuple(PageLink(link.number, link.url, link.number == n) for link in links),
-            previous=url(n - 1) if n > 1 else None,
-            next=url(n + 1) if n < count else None,
-            first_index=(n - 1) * per_page + 1, last_index=(n - 1) * per_page + len(chunk), total=len(items),
-        )
-        pages.append((chunk, pagination))
-    return pages
+    return [(chunk, pagination(n, len(items), per_page, url)) for n, chunk in enumerate(chunks(items, per_page), start=1)]
 
 
 @dataclass(frozen=True)
@@ -214,25 +222,32 @@ class IndexBlock:
     groups: list[GroupLink]
 
 
-def listing_pages(group: Group, catalog: Catalog, issues: dict[int, Issue]) -> list[PageSpec]:
-    facet = group.facet
-    specs = []
-    for chunk, pagination in paginate(list(group.articles), catalog.settings.per_page,
-                                      lambda n: facet.url(group.value, n)):
-        suffix = f"（第 {pagination.number} 页）" if pagination.number > 1 else ""
-        specs.append(PageSpec(
-            url=pagination.links[pagination.number - 1].url,
-            title=f"{facet.title}：{group.name}{suffix}",
-            template="listing.html",
-            context={
-                "facet": facet, "group": group.link, "pagination": pagination,
-                "entries": [ListingEntry(a, issues[a.issue_number]) for a in chunk],
-                "index_url": f"{facet.key}/",
-            },
-            description=f"{facet.title}“{group.name}”下的全部 {group.count} 篇文章",
-            feeds=((f"{facet.title}“{group.name}”最新文章", facet.feed_url(group.value)),) if facet.has_feed else (),
-        ))
-    return specs
+def listing_pages(group: Group, catalog: Catalog, issues: dict[int, Issue], memo: Memo) -> list[PageSpec]:
+    """A group's listing pages; a page is made again only when what it shows changed (the group's size,
+    or an article or the issue of an article on it)."""
+    per_page = catalog.settings.per_page
+    return [memo(listing_page, group.facet, group.value, group.count, number, per_page,
+                 tuple(chunk), tuple(issues[a.issue_number] for a in chunk))
+            for number, chunk in enumerate(chunks(list(group.articles), per_page), start=1)]
+
+
+def listing_page(facet: Facet, value: str, total: int, number: int, per_page: int,
+                 chunk: tuple[Article, ...], issues: tuple[Issue, ...]) -> PageSpec:
+    page = pagination(number, total, per_page, lambda n: facet.url(value, n))
+    link = GroupLink(facet.label(value), facet.url(value), total)
+    suffix = f"（第 {number} 页）" if number > 1 else ""
+    return PageSpec(
+        url=facet.url(value, number),
+        title=f"{facet.title}：{link.name}{suffix}",
+        template="listing.html",
+        context={
+            "facet": facet, "group": link, "pagination": page,
+            "entries": [ListingEntry(a, issue) for a, issue in zip(chunk, issues)],
+            "index_url": f"{facet.key}/",
+        },
+        description=f"{facet.title}“{link.name}”下的全部 {total} 篇文章",
+        feeds=((f"{facet.title}“{link.name}”最新文章", facet.feed_url(value)),) if facet.has_feed else (),
+    )
 
 
 def facet_index_page(facet: Facet, groups: list[Group]) -> PageSpec:
@@ -247,7 +262,7 @@ def facet_index_page(facet: Facet, groups: list[Group]) -> PageSpec:
     )
 
 
-def facet_pages(catalog: Catalog) -> list[PageSpec]:
+def facet_pages(catalog: Catalog, memo: Memo) -> list[PageSpec]:
     articles = newest_first(catalog)
     issues = {i.number: i for i in catalog.issues}
     specs = []
@@ -255,7 +270,7 @@ def facet_pages(catalog: Catalog) -> list[PageSpec]:
         groups = facet_groups(facet, articles)
         specs.append(facet_index_page(facet, groups))
         for group in groups:
-            specs += listing_pages(group, catalog, issues)
+            specs += listing_pages(group, catalog, issues, memo)
     return specs
 
 
@@ -301,25 +316,32 @@ class ArticleLinks:
     next_in_section: Neighbour | None
 
 
-def article_links(catalog: Catalog) -> dict[str, ArticleLinks]:
-    """For every article (by :attr:`Article.key`): its section, tag and source pages and its
-    neighbours in the same section across issues, in publication order."""
-    section, tags, source, _ = facets(catalog.settings)
-    links = {}
-    for _, run in group_by(sorted(catalog.articles, key=lambda a: section.rank(a.section.key)), lambda a: a.section.key):
-        # catalog.articles is in publication order and sorted() is stable: each run is one section, oldest first
-        for index, article in enumerate(run):
-            previous, following = _neighbours(run, index)
-            links[article.key] = ArticleLinks(
-                section=Link(article.section.title, section.url(article.section.key)),
-                tags=tuple(Link(t, tags.url(t)) for t in article.tags),
-                source=Link(article.source, source.url(article.source)) if article.source else None,
-                previous_in_section=previous,
-                next_in_section=following,
-            )
-    return links
+def section_neighbours(catalog: Catalog) -> dict[str, tuple[Article | None, Article | None]]:
+    """For every article (by :attr:`Article.key`): the article before and after it in its section across
+    issues, in publication order."""
+    runs: dict[str, list[Article]] = {}
+    for article in catalog.articles:  # publication order
+        runs.setdefault(article.section.key, []).append(article)
+    around = {}
+    for run in runs.values():
+        for older, article, newer in zip([None, *run], run, [*run[1:], None]):
+            around[article.key] = (older, newer)
+    return around
 
 
-def archive_pages(catalog: Catalog) -> list[PageSpec]:
+def article_links(article: Article, older: Article | None, newer: Article | None, settings: Settings) -> ArticleLinks:
+    """An article's section, tag and source pages, and its neighbours in its section (``older``,
+    ``newer``: see :func:`section_neighbours`)."""
+    section, tags, source, _ = facets(settings)
+    return ArticleLinks(
+        section=Link(article.section.title, section.url(article.section.key)),
+        tags=tuple(Link(t, tags.url(t)) for t in article.tags),
+        source=Link(article.source, source.url(article.source)) if article.source else None,
+        previous_in_section=Neighbour(older.url, older.title) if older else None,
+        next_in_section=Neighbour(newer.url, newer.title) if newer else None,
+    )
+
+
+def archive_pages(catalog: Catalog, memo: Memo | None = None) -> list[PageSpec]:
     """Every archive page: the issues index and each facet's index and listings."""
-    return [issues_index_page(catalog), *facet_pages(catalog)]
+    return [issues_index_page(catalog), *facet_pages(catalog, memo or Memo())]

@@ -91,20 +91,20 @@ class Signer:
     context (a facet's value function) stand for their code, which is in the salt."""
 
     def __init__(self) -> None:
-        self.kept: dict[int, tuple[Any, str]] = {}
-        self.used: dict[int, tuple[Any, str]] = {}
+        self.kept: dict[int, tuple[Any, str, str]] = {}  # id -> (object, its digest, salt of that digest)
+        self.used: dict[int, tuple[Any, str, str]] = {}
 
     def begin(self) -> None:
         """A new build: keep what the last one signed, drop the rest."""
         self.kept, self.used = self.used or self.kept, {}
 
-    def _memo(self, value: Any, make: Callable[[Any], str]) -> str:
+    def _memo(self, value: Any, make: Callable[[Any], str], salt: str = "") -> str:
         key = id(value)
         found = self.used.get(key)
-        if found is None:
+        if found is None or found[2] != salt:
             found = self.kept.get(key)
-            if found is None or found[0] is not value:
-                found = (value, make(value))
+            if found is None or found[0] is not value or found[2] != salt:
+                found = (value, make(value), salt)
             self.used[key] = found
         return found[1]
 
@@ -144,6 +144,7 @@ class Signer:
 
 
 _AS_IS = frozenset({int, float, bool, type(None), tuple, list, dict})
+_PLAIN = frozenset({int, str, type(None)})
 
 
 class _SigningPickler(pickle.Pickler):
@@ -192,10 +193,47 @@ def folder_stat_digest(folder: Path) -> str:
 
 def page_fingerprints(specs: Iterable[Any], salt: str, signer: Signer | None = None) -> dict[str, str]:
     """src_uri -> fingerprint of each page spec (PageSpec from pages.py). Pass the same ``signer`` to
-    successive builds of one process (the preview) to sign only what changed."""
+    successive builds of one process (the preview) to sign only what changed: a spec the views handed
+    out again (the same object, see :class:`Memo`) keeps its fingerprint."""
     signer = signer or Signer()
     signer.begin()
-    return {spec.src_uri: digest(salt, signer.sign(spec)) for spec in specs}
+    return {spec.src_uri: signer._memo(spec, lambda spec: digest(salt, signer.sign(spec)), salt) for spec in specs}
+
+
+class Memo:
+    """Results of pure view functions kept between the builds of one process (the preview), so that a
+    rebuild makes again only what an edit changed: ``memo(make, *args)`` is ``make(*args)``, computed
+    once per arguments. Model objects among the arguments (articles, issues, facets: frozen, and handed
+    out again unchanged by the parse cache while their files are) count by identity, anything else by
+    value; tuples are looked into. Each entry holds its arguments, so an id is never reused while it is
+    there; a build keeps only the entries the one before it used (:meth:`begin`).
+
+    ``make`` must read nothing but its arguments: that is what makes a kept result equal a new one."""
+
+    by_identity: frozenset[type] = frozenset({Article, Issue})
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple, tuple[tuple, Any]] = {}
+        self.used: dict[tuple, tuple[tuple, Any]] = {}
+
+    def begin(self) -> None:
+        self.kept, self.used = self.used or self.kept, {}
+
+    def _key(self, value: Any) -> Any:
+        kind = type(value)
+        if kind in self.by_identity:
+            return (kind, id(value))
+        if kind is tuple:
+            return tuple(self._key(item) for item in value)
+        return value if kind in _PLAIN else (kind, value)  # True is not 1, Markup("x") is not "x"
+
+    def __call__(self, make: Callable[..., Any], *args: Any) -> Any:
+        key = (make, *(self._key(arg) for arg in args))
+        found = self.used.get(key) or self.kept.get(key)
+        if found is None:
+            found = (args, make(*args))
+        self.used[key] = found
+        return found[1]
 
 
 @dataclass
@@ -209,6 +247,8 @@ class SiteState:
     outputs: list[str] = field(default_factory=list)
     made: dict[str, str] = field(default_factory=dict)  # a file made from an issue (PDF, email) -> its sources' digest
     search: dict[str, str] = field(default_factory=dict)  # article key -> its page's fingerprint, as indexed
+    page_digests: dict[str, str] = field(default_factory=dict)  # src_uri -> SHA-1 of the page file written (reuse.py)
+    search_files: dict[str, list] = field(default_factory=dict)  # search data file -> size, mtime, inode, SHA-1
 
     def unchanged(self, src_uri: str, fingerprint: str) -> bool:
         return self.fingerprints.get(src_uri) == fingerprint
@@ -223,7 +263,8 @@ class SiteState:
         if not isinstance(data, dict) or data.get("site_dir") != site_dir:
             return None
         return cls(site_dir, dict(data.get("fingerprints", {})), list(data.get("outputs", [])),
-                   dict(data.get("made", {})), dict(data.get("search", {})))
+                   dict(data.get("made", {})), dict(data.get("search", {})), dict(data.get("page_digests", {})),
+                   dict(data.get("search_files", {})))
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -353,7 +353,7 @@ def completeness_warnings(issue: Issue, settings: Settings) -> list[Problem]:
 
 def load_catalog(root: Path, settings: Settings, parsed: ParseCache | None = None) -> tuple[Catalog, list[Problem]]:
     """Load every issue under ``root/settings.issues_dir``. Returns what loaded and every problem.
-    ``parsed`` keeps parsed articles between loads (the preview), see parsecache.py."""
+    ``parsed`` keeps parsed articles and issues between loads, see parsecache.py."""
     issues_dir = root / settings.issues_dir
     base = settings.issues_dir.rstrip("/")
     problems: list[Problem] = []
@@ -369,7 +369,11 @@ def load_catalog(root: Path, settings: Settings, parsed: ParseCache | None = Non
         if entry.name.startswith((".", "_")):
             continue
         if entry.is_dir() and ISSUE_FOLDER.match(entry.name):
-            issue, issue_problems = load_issue(entry, rel, settings, tags, parsed)
+            if parsed is None:
+                issue, issue_problems = load_issue(entry, rel, settings, tags)
+            else:  # read again only when a file under the folder changed
+                issue, issue_problems = parsed.issue(entry, (rel, settings, tags.tags, tags.path),
+                                                     lambda: load_issue(entry, rel, settings, tags, parsed))
             problems += issue_problems
             number = int(entry.name)
             if number in numbers:

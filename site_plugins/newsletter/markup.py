@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import threading
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from functools import lru_cache
@@ -156,11 +157,18 @@ class _FilesExtension(Extension):
         md.treeprocessors.register(_FileLinks(md), "newsletter_files", 15)  # after inline (20): links exist
 
 
-@lru_cache(maxsize=1)
+_per_thread = threading.local()
+
+
 def _markdown() -> markdown.Markdown:
-    # Building a Markdown instance costs as much as converting an article: make one and reset it.
-    return markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, _FilesExtension()],
-                             extension_configs=MARKDOWN_CONFIG, output_format="html")
+    """This thread's Markdown instance. Building one costs as much as converting an article, so each
+    thread makes one and resets it; it is not shared, because a conversion keeps its state in it (the
+    preview typesets PDFs in a background thread while pages render)."""
+    md = getattr(_per_thread, "md", None)
+    if md is None:
+        md = _per_thread.md = markdown.Markdown(extensions=[*MARKDOWN_EXTENSIONS, _FilesExtension()],
+                                                extension_configs=MARKDOWN_CONFIG, output_format="html")
+    return md
 
 
 def _convert(body: str, files: Mapping[str, Asset] | None = None, base: str = "") -> tuple[str, tuple[Reference, ...]]:

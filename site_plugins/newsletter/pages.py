@@ -13,7 +13,8 @@ from typing import Any
 from markupsafe import Markup
 
 from . import markup
-from .model import Article, Asset, Catalog, Issue, Section
+from .buildcache import Memo
+from .model import Article, Asset, Catalog, Issue, Section, Settings
 from .pdf import pdf_url
 
 
@@ -80,12 +81,20 @@ def _rendered(body: str, allow_raw_html: bool, files: tuple[Asset, ...], base: s
 def article_view(article: Article, issue: Issue, catalog: Catalog, base: str = "") -> ArticleView:
     """``base``: what links to the article's files start with; "" on its own page and in the PDF (where the
     files sit beside it), its absolute URL in feeds and email."""
-    html, chars, excerpt = _rendered(article.body, catalog.settings.allow_raw_html, article.assets, base)
+    return _article_view(article, issue, catalog.settings, base)
+
+
+def _article_view(article: Article, issue: Issue, settings: Settings, base: str = "") -> ArticleView:
+    html, chars, excerpt = _rendered(article.body, settings.allow_raw_html, article.assets, base)
     return ArticleView(article, issue, Markup(html), chars, markup.reading_minutes(chars), excerpt)
 
 
 def issue_toc(issue: Issue, catalog: Catalog) -> list[TocGroup]:
-    return [TocGroup(section, articles) for section, articles in issue.by_section(catalog.settings.sections)]
+    return _issue_toc(issue, catalog.settings)
+
+
+def _issue_toc(issue: Issue, settings: Settings) -> list[TocGroup]:
+    return [TocGroup(section, articles) for section, articles in issue.by_section(settings.sections)]
 
 
 @dataclass(frozen=True)
@@ -125,14 +134,13 @@ def home_page(catalog: Catalog) -> PageSpec:
     )
 
 
-def issue_page(issue: Issue, catalog: Catalog, index: int) -> PageSpec:
-    previous, following = _neighbours(list(catalog.issues), index)
+def issue_page(issue: Issue, previous: Neighbour | None, following: Neighbour | None, settings: Settings) -> PageSpec:
     return PageSpec(
         url=issue.url,
         title=f"{issue.title} {issue.label}",
         template="issue.html",
-        context={"issue": issue, "toc": issue_toc(issue, catalog), "previous": previous, "next": following,
-                 "pdf": pdf_url(issue, catalog.settings)},
+        context={"issue": issue, "toc": _issue_toc(issue, settings), "previous": previous, "next": following,
+                 "pdf": pdf_url(issue, settings)},
         description=f"{issue.title} {issue.label}（{issue.date.isoformat()}）",
     )
 
@@ -151,16 +159,33 @@ def article_page(view: ArticleView, previous: Neighbour | None, following: Neigh
     )
 
 
-def issue_pages(catalog: Catalog, links: dict[str, Any]) -> list[PageSpec]:
+def issue_pages(catalog: Catalog, memo: Memo) -> list[PageSpec]:
+    """Each issue's page and its articles' pages, made again only for an issue whose page or articles'
+    pages show something that changed: the issue (any of its articles), the issues before and after it
+    (their titles in the pager) or an article's neighbours in its section (ditto)."""
+    from .archive import section_neighbours
+
+    in_section = section_neighbours(catalog)
+    issues = catalog.issues
     specs = []
-    for index, issue in enumerate(catalog.issues):
-        specs.append(issue_page(issue, catalog, index))
-        articles = list(issue.articles)
-        for i, article in enumerate(articles):
-            previous, following = _neighbours(articles, i)
-            specs.append(article_page(article_view(article, issue, catalog), previous, following,
-                                      links[article.key]))
+    for index, issue in enumerate(issues):
+        around = _neighbours(issues, index)
+        specs += memo(_issue_and_article_pages, issue, *around,
+                      tuple(in_section[article.key] for article in issue.articles), catalog.settings)
     return specs
+
+
+def _issue_and_article_pages(issue: Issue, previous: Neighbour | None, following: Neighbour | None,
+                             in_section: tuple[tuple[Article | None, Article | None], ...],
+                             settings: Settings) -> tuple[PageSpec, ...]:
+    from .archive import article_links
+
+    specs = [issue_page(issue, previous, following, settings)]
+    articles = issue.articles
+    for i, (article, (older, newer)) in enumerate(zip(articles, in_section)):
+        specs.append(article_page(_article_view(article, issue, settings), *_neighbours(articles, i),
+                                  article_links(article, older, newer, settings)))
+    return tuple(specs)
 
 
 SEARCH_FACETS = (("section", "栏目"), ("issue", "期号"), ("year", "年份"), ("tag", "标签"), ("source", "来源"))
@@ -177,10 +202,12 @@ def search_page(catalog: Catalog) -> PageSpec:
     )
 
 
-def site_pages(catalog: Catalog) -> list[PageSpec]:
-    """Every generated page of the site."""
+def site_pages(catalog: Catalog, memo: Memo | None = None) -> list[PageSpec]:
+    """Every generated page of the site. ``memo`` (the preview's, kept across rebuilds) hands out again the
+    specs of pages whose inputs are the same objects as last time (see buildcache.Memo)."""
     from . import archive  # archive builds on the specs above, so it is imported here, not at the top
 
-    links = archive.article_links(catalog)
-    return [home_page(catalog), *archive.archive_pages(catalog),
-            *issue_pages(catalog, links), search_page(catalog)]
+    memo = memo or Memo()
+    memo.begin()
+    return [home_page(catalog), *archive.archive_pages(catalog, memo),
+            *issue_pages(catalog, memo), search_page(catalog)]

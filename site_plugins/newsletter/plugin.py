@@ -3,21 +3,24 @@ and give MkDocs the pages they produce. No rules live here."""
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import jinja2
-from markupsafe import escape
+from markupsafe import Markup, escape
 from mkdocs.exceptions import Abort, BuildError, PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from . import buildcache, content, feeds, markup, pages, platforms, publish
+from . import buildcache, content, feeds, markup, pages, platforms, publish, reuse
 from .search import site as search_site
 from .config import NewsletterConfig, drafts_shown
 from .model import Catalog
 from .parsecache import ParseCache
-from .preview import PdfJob, PdfQueue
+from .preview import PdfJob, PdfQueue, set_aside_first_build
 from .pdf import pdf_path
 from .problems import errors, format_problems, warnings
 from .render import CompiledTemplates, Renderer, template_location
@@ -45,6 +48,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.command = command
         self.parsed, self.parsed_salt = ParseCache(), None
         self.signer = buildcache.Signer()
+        self.views = buildcache.Memo()  # the preview's page specs, kept for pages whose inputs did not change
         self.compiled = CompiledTemplates()
         self.site_states: dict[str, buildcache.SiteState] = {}  # the preview's, by site directory
         self.html_cache = None
@@ -59,9 +63,11 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             self.on_startup(command="build", dirty=False)
         self._stage_site(config)
         try:
-            self.settings = self.config.settings(show_drafts=drafts_shown(self.command))
+            settings = self.config.settings(show_drafts=drafts_shown(self.command))
         except ValueError as exc:
             raise PluginError(f"Plugin 'newsletter' option 'sections': {exc}") from None
+        if getattr(self, "settings", None) != settings:  # else the same object: what is kept keys on it
+            self.settings = settings
         self.renderer = Renderer(self.root / self.config.templates_dir, {"site_name": config.site_name}, self.compiled)
         self.catalog = Catalog(settings=self.settings)
         self.specs: dict[str, pages.PageSpec] = {}
@@ -69,11 +75,12 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         # the host's and theme's versions invalidates what earlier builds kept.
         self.code = buildcache.digest(str(buildcache.CACHE_VERSION),
                                       buildcache.files_digest(sorted(Path(__file__).parent.rglob("*.py"))))
+        host = buildcache.versions(*platforms.HOSTS, *platforms.THEME_DISTRIBUTIONS.values())
+        self.compiled.load(self.cache_dir / "templates.pickle", buildcache.digest(self.code, jinja2.__version__, host))
         self.salt = buildcache.digest(self.code, buildcache.files_digest(
             [self.root / self.config.templates_dir, *platforms.config_files(Path(config.config_file_path)),
-             Path(config.docs_dir)]),
-            str(config.site_url), str(self.serving),
-            buildcache.versions(*platforms.HOSTS, *platforms.THEME_DISTRIBUTIONS.values()))
+             Path(config.docs_dir), *([Path(config.theme.custom_dir)] if config.theme.custom_dir else [])]),
+            str(config.site_url), str(self.serving), host)
         return config
 
     def _stage_site(self, config) -> None:
@@ -88,11 +95,15 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         if self.previous is not None and not self.stage.target.is_dir():
             self.previous = None
         self.journal = None
+        self.published = None  # a full build: what the last build put into site_dir, to reuse (reuse.py)
         if self.previous is not None:
             self.journal = UndoJournal(self.stage.target)
             self.journal.begin()
         else:
+            self.published = self._site_state() if self.stage.target.is_dir() else None
             config.site_dir = str(self.stage.begin())
+        self.page_digests: dict[str, str] = {}  # src_uri -> SHA-1 of the page file this build wrote or kept
+        self.reused: dict[str, str] = {}  # src_uri -> the theme template a page would otherwise be rendered with
         self.strict_warnings = _WarningCounter() if config.strict else None
         if self.strict_warnings:
             logging.getLogger(HOST_LOGGER).addHandler(self.strict_warnings)
@@ -136,8 +147,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
     def on_files(self, files: Files, config) -> Files:
         self.specs = {}
-        specs = pages.site_pages(self.catalog)
-        self.fingerprints = buildcache.page_fingerprints(specs, self.salt, self.signer)
+        specs = pages.site_pages(self.catalog, self.views)
+        self.fingerprints = buildcache.page_fingerprints(specs, self._page_salt(config, specs), self.signer)
         for file in files.documentation_pages():  # hand-written pages in docs/: few, and they show the
             file.is_modified = lambda: True       # nav and templates, which MkDocs' mtime check does not see
         for spec in specs:
@@ -157,6 +168,17 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
                 files.append(File.generated(config, item.site_path, abs_src_path=str(item.source)))
         return files
 
+    def _page_salt(self, config, specs) -> str:
+        """The salt of every page's fingerprint: besides self.salt, what the theme shows on every page and
+        is known only once every plugin has seen the configuration: the site-wide settings as loaded
+        (command-line flags, !ENV values, other plugins' changes) and the nav's pages and titles."""
+        shown = {key: value for key, value in config.items() if key not in _CONFIG_NOT_SHOWN}
+        shown["theme"] = {"name": config.theme.name, "dirs": config.theme.dirs, **config.theme}
+        titled = _titled_in_nav(config.nav or [])  # the nav shows these pages under the config's titles
+        nav = [(spec.src_uri, None if spec.src_uri in titled else spec.title) for spec in specs if spec.in_nav]
+        return buildcache.digest(self.salt, json.dumps(shown, sort_keys=True, ensure_ascii=False, default=_plain),
+                                 repr(nav))
+
     # Last: the other plugins' files are known, nothing is written yet.
     @event_priority(-100)
     def on_env(self, env, config, files):
@@ -165,6 +187,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.outputs = sorted({file.dest_uri for file in files} | set(self._made_paths(config.site_url)))
         if env.bytecode_cache is None:  # the theme's templates, compiled once per preview
             env.bytecode_cache = self.compiled
+        env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({reuse.TEMPLATE: reuse.TEMPLATE_SOURCE}), env.loader])
         if self.previous is None:
             return env
         site_dir = Path(config.site_dir)
@@ -199,20 +222,47 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             page.meta["description"] = escape(spec.description)
         page.meta["hide"] = list(spec.hide)
         page.meta["feeds"] = [{"title": title, "path": path} for title, path in spec.feeds]
+        if reuse.may_reuse(self.published, spec.src_uri, self.fingerprints[spec.src_uri]):
+            self.reused[spec.src_uri] = page.meta.get("template", "main.html")
+            page.meta["template"] = reuse.TEMPLATE  # on_page_context decides: the published bytes or a render
         return ""
 
     def on_page_content(self, html, page, config, files):
         spec = self.specs.get(page.file.src_uri)
-        if spec is None:
+        if spec is None or spec.src_uri in self.reused:
             return html
+        return self._render(spec)
+
+    def _render(self, spec: pages.PageSpec) -> str:
         try:
             return self.renderer.render(spec)
         except jinja2.TemplateError as exc:
             where = template_location(exc, spec.template).removeprefix(f"{self.root}/")
             raise PluginError(f"{where}: template: {exc} (rendering /{spec.url}); {KEPT}") from None
 
+    # Last: the context is complete, for the theme's template when the published file is not trusted.
+    @event_priority(-100)
+    def on_page_context(self, context, page, config, nav):
+        template = self.reused.get(page.file.src_uri)
+        if template is None:
+            return context
+        text = reuse.published_output(self.published, page.file.src_uri, self.stage.target / page.file.dest_uri)
+        if text is None:  # edited, truncated or gone since: rendered as without reuse
+            del self.reused[page.file.src_uri]
+            page.content = self._render(self.specs[page.file.src_uri])
+        context["newsletter_output"] = None if text is None else Markup(text)
+        context["newsletter_template"] = template
+        return context
+
+    # Last: the output is final (its digest is what MkDocs writes).
+    @event_priority(-100)
     def on_post_page(self, output, page, config):
         self._release(page.file.abs_dest_path)  # MkDocs writes it next
+        uri = page.file.src_uri
+        if uri in self.reused:
+            self.page_digests[uri] = self.published.page_digests[uri]
+        elif uri in self.specs:
+            self.page_digests[uri] = reuse.output_digest(output.encode("utf-8", errors="xmlcharrefreplace"))
         return output
 
     # Last of all post_build handlers: everything is written into the staging site, then it is swapped in.
@@ -222,22 +272,29 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             return  # MkDocs aborts this strict build right after post_build; on_build_error discards it
         if not self.serving:  # the preview saves these when it stops
             self.html_cache.save()
+            self.compiled.save()
             self.parsed.save(self.cache_dir / "parsed.pickle", self.parsed_salt[1])
         site_dir = Path(config.site_dir)
         self.made: dict[str, str] = {}  # site path of a file made from an issue -> digest of its sources
         self._write_search_index(site_dir)
         self._write_pdfs(site_dir)
         self._write_emails(site_dir, config.site_url)
+        if self.reused:
+            log.info(f"{len(self.reused)} unchanged page(s) copied from the published site, not rendered again")
         self._publish_staged_site(config)
         for job in self.pdf_jobs:  # the preview: after the pages are served
             self.pdf_queue.want(job)
+        kept = self.previous.page_digests if self.previous is not None else {}  # pages a dirty build left alone
+        digests = {uri: self.page_digests.get(uri) or kept[uri] for uri in self.specs
+                   if uri in self.page_digests or uri in kept}
         self._save_site_state(buildcache.SiteState(self.site_key, self.fingerprints, self.outputs, self.made,
-                                                     self.search_keys))
+                                                     self.search_keys, digests, self.search_files))
 
     def on_shutdown(self):
         self.pdf_queue.stop()
         if self.html_cache is not None:
             self.html_cache.save()
+        self.compiled.save()
         if self.parsed_salt is not None:
             self.parsed.save(self.cache_dir / "parsed.pickle", self.parsed_salt[1])
 
@@ -254,19 +311,26 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         log.info(f"Published the new site to {self.published_site_dir}")
 
     def _write_search_index(self, site_dir: Path) -> None:
-        """The whole index for a full build; for an in-place one, search.site.update with the articles
-        whose page changed (its fingerprint covers everything the search keeps of an article)."""
+        """The whole index for a full build; search.site.update with the articles whose page changed (its
+        fingerprint covers everything the search keeps of an article) for an in-place one, and for a full
+        one whose staging directory got hard links to the published index (reuse.link_trusted)."""
         self.search_keys = {article.key: self.fingerprints.get(f"{article.url}index.md", "")
                             for article in self.catalog.articles}
         cache_file = self.cache_dir / "search-tokens.sqlite"
-        if self.journal is None:
+        data = site_dir / search_site.DATA_DIR
+        # A full build starts from the published index when its files are as the last build wrote them.
+        start = self.previous or (self.published if self.published is not None and reuse.link_trusted(
+            self.stage.target / search_site.DATA_DIR, data, self.published.search_files) else None)
+        if start is None:
             stats = search_site.write(self.catalog, site_dir, cache_file=cache_file)
         else:
-            self.journal.keep_tree(site_dir / search_site.DATA_DIR)  # its files are replaced by rename
-            self.journal.keep_tree(site_dir / search_site.ASSETS_DIR)
-            old = self.previous.search
+            if self.journal is not None:
+                self.journal.keep_tree(data)  # its files are replaced by rename
+                self.journal.keep_tree(site_dir / search_site.ASSETS_DIR)
+            old = start.search
             changed = sorted(k for k in old.keys() | self.search_keys.keys() if old.get(k) != self.search_keys.get(k))
             stats = search_site.update(self.catalog, site_dir, changed, cache_file=cache_file)
+        self.search_files = reuse.file_digests(data, start.search_files if start is not None else {})
         log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.files} files, {stats.bytes} bytes, "
                  f"{stats.rewritten} rewritten "
                  f"({stats.tokenized} tokenized, the rest from the cache)")
@@ -385,6 +449,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
                 server.watch(str(self.root / folder))
         for inherited in platforms.config_files(Path(config.config_file_path))[1:]:  # mkdocs.yml under MaterialX
             server.watch(str(inherited))
+        set_aside_first_build()  # on_serve comes once, right after the first build
         return server
 
 
@@ -414,6 +479,34 @@ def _notified_at_once(server) -> None:
     server.observer = ChangesOnly()
     for path in watched:
         server.watch(path)
+
+
+# Configuration no page shows (or that differs from build to build without changing a page: site_dir is
+# the staging directory).
+_CONFIG_NOT_SHOWN = frozenset({"config_file_path", "site_dir", "plugins", "dev_addr", "strict", "remote_branch",
+                               "remote_name", "watch", "validation", "theme"})
+
+
+def _titled_in_nav(nav) -> set[str]:
+    """Pages the configured nav gives a title of its own (``- 首页: index.md``)."""
+    found = set()
+    for item in nav if isinstance(nav, list) else [nav]:
+        for value in item.values() if isinstance(item, dict) else []:
+            if isinstance(value, str):
+                found.add(value)
+            else:
+                found |= _titled_in_nav(value)
+    return found
+
+
+def _plain(value):
+    """JSON for a configuration value json does not know (theme, sub-configs, locales): its items, or its
+    text without memory addresses."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(map(str, value))
+    return re.sub(r" at 0x[0-9a-fA-F]+", "", str(value))
 
 
 class _WarningCounter(logging.Handler):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import posixpath
 from pathlib import Path
 from typing import Any
@@ -47,11 +48,16 @@ def environment(templates_dir: Path, autoescape: Any = True) -> jinja2.Environme
 
 class CompiledTemplates(jinja2.BytecodeCache):
     """Compiled templates kept in memory across the preview's rebuilds (MkDocs and this plugin make a
-    new Jinja environment for every build). Jinja keys each entry by the template's name and checks
-    the checksum of its source, so an edited template is compiled again."""
+    new Jinja environment for every build), and in ``.cache/`` for the next process (:meth:`load`,
+    :meth:`save`: compiling the theme's templates is a good part of starting a ``--dirty`` build). Jinja
+    keys each entry by the template's name and file and checks the checksum of its source, so an edited
+    template is compiled again; the salt (our code, Jinja's and the host's versions) drops the file
+    when anything else that shapes the compiled code changes."""
 
     def __init__(self) -> None:
         self.store: dict[str, bytes] = {}
+        self.loaded: tuple[Path, str] | None = None  # (file, salt) of the last load
+        self.changed = False
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         if bucket.key in self.store:
@@ -59,6 +65,31 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.store[bucket.key] = bucket.bytecode_to_string()
+        self.changed = True
+
+    def load(self, path: Path, salt: str) -> None:
+        """What a process with the same salt compiled (once per file and salt)."""
+        if self.loaded == (path, salt):
+            return
+        self.loaded, self.changed = (path, salt), False
+        try:
+            with path.open("rb") as f:
+                stored = pickle.load(f)
+            if stored.get("salt") == salt:
+                self.store.update(stored["templates"])
+        except (OSError, pickle.PickleError, EOFError, KeyError, AttributeError, TypeError, ValueError):
+            pass  # none yet, or unreadable: compile
+
+    def save(self) -> None:
+        if not self.changed or self.loaded is None:
+            return
+        path, salt = self.loaded
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("wb") as f:
+            pickle.dump({"salt": salt, "templates": self.store}, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+        self.changed = False
 
 
 class Renderer:

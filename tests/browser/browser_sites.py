@@ -111,8 +111,8 @@ def page_url(site: Path, kind: str) -> str:
 
 @contextlib.contextmanager
 def without_pdfs():
-    """Builds of hostile HTML skip the issue PDFs: the PDF fetcher rightly refuses the body's
-    <img src="x"> (a missing file), and these tests are about the HTML pages."""
+    """Builds of hostile HTML skip the issue PDFs: the PDF build rightly refuses the body's
+    <img src="x"> (no such file in the issue's folder), and these tests are about the HTML pages."""
     saved = os.environ.get("NEWSLETTER_PDF")
     os.environ["NEWSLETTER_PDF"] = "0"
     try:

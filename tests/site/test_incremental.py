@@ -8,6 +8,9 @@ issues, section, tags, date, issue.yml, tags.yml, synonyms.yml, a template). Aft
   plugin object lives across rebuilds, with its parsed articles, fingerprints and site state);
 * the publishing path: `mkdocs build --dirty` on the site/ of the previous step (a new plugin object,
   as in a new process: what it knows comes from .cache/);
+* the warm full build: a plain `mkdocs build` of a twin project that takes the same edits, with the
+  .cache/ and site/ of its previous full build: pages whose fingerprint is unchanged are copied from
+  the published site/ instead of rendered (reuse.py);
 * the reference: clean full builds of a copy of the same content, in serve mode and in build mode,
   each with a new plugin object and no .cache/.
 Each path runs in this process with its own plugin objects (MkDocs keeps a plugin that has on_startup
@@ -134,8 +137,9 @@ def _assert_same(incremental: Path, full: Path, what: str) -> None:
 class Process:
     """One MkDocs command as a separate process would run it: its own plugin objects."""
 
-    def __init__(self, project: Project, site_dir: Path, *, serving: bool, dirty: bool):
+    def __init__(self, project: Project, site_dir: Path, *, serving: bool, dirty: bool, **overrides):
         self.project, self.site_dir, self.serving, self.dirty = project, site_dir, serving, dirty
+        self.overrides = overrides  # configuration given besides mkdocs.yml (as command-line flags or !ENV do)
         self.plugins: dict = {}
         self.started = False
 
@@ -152,7 +156,8 @@ class Process:
 
     def build(self) -> None:
         with self._active():
-            config = load_config(config_file=str(self.project.path / "mkdocs.yml"), site_dir=str(self.site_dir))
+            config = load_config(config_file=str(self.project.path / "mkdocs.yml"), site_dir=str(self.site_dir),
+                                 **self.overrides)
             if self.serving:
                 config.site_url = URL
             if not self.started:  # `mkdocs serve` starts once, then rebuilds on each save
@@ -164,15 +169,25 @@ class Process:
     def built_in_place(self) -> bool:
         return self.plugins["newsletter"].journal is not None
 
+    @property
+    def reused(self) -> set[str]:
+        """Pages a full build copied from the published site."""
+        return set(self.plugins["newsletter"].reused)
 
-def _full_builds(project: Project, work: Path) -> tuple[Path, Path]:
+    @property
+    def pages(self) -> set[str]:
+        return set(self.plugins["newsletter"].specs)
+
+
+def _full_builds(project: Project, work: Path, *, serve: bool = True, **overrides) -> tuple[Path, Path]:
     """Clean full builds (serve mode, build mode) of a copy of the project's content."""
     copy = Project(work / "copy")
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(project.path, copy.path, ignore=shutil.ignore_patterns("site", ".cache", "preview", ".site-*"))
-    Process(copy, copy.path / "full-serve", serving=True, dirty=False).build()
-    shutil.rmtree(copy.path / ".cache")
-    Process(copy, copy.site, serving=False, dirty=False).build()
+    if serve:
+        Process(copy, copy.path / "full-serve", serving=True, dirty=False).build()
+        shutil.rmtree(copy.path / ".cache")
+    Process(copy, copy.site, serving=False, dirty=False, **overrides).build()
     return copy.path / "full-serve", copy.site
 
 
@@ -184,22 +199,72 @@ def chain(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("incremental") / "project", with_issues=False)
     load_synth().generate(project.path, 3, 8)
     shutil.copy2(ROOT / "issues" / "synonyms.yml", project.path / "issues" / "synonyms.yml")
+    twin = Project(tmp_path_factory.mktemp("warm") / "project")  # takes the same edits, built by full builds only
+    shutil.copytree(project.path, twin.path)
     preview = Process(project, project.path / "preview", serving=True, dirty=True)
     preview.build()
     Process(project, project.site, serving=False, dirty=True).build()  # the first one: a full build
-    yield project, preview, tmp_path_factory.mktemp("reference")
+    Process(twin, twin.site, serving=False, dirty=False).build()
+    yield project, preview, tmp_path_factory.mktemp("reference"), twin
     monkey.undo()
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
 def test_incremental_build_equals_a_full_build(chain, change):
-    project, preview, work = chain
+    project, preview, work, twin = chain
     change(project)
+    change(twin)
     preview.build()
     assert preview.built_in_place  # the save rebuilt what changed, not the whole site
     dirty = Process(project, project.site, serving=False, dirty=True)
     dirty.build()
     assert dirty.built_in_place
+    warm = Process(twin, twin.site, serving=False, dirty=False)
+    warm.build()
+    assert not warm.built_in_place
+    assert bool(warm.reused) == (change is not edit_template)  # a template is in every page's fingerprint
     full_serve, full_site = _full_builds(project, work)
     _assert_same(preview.site_dir, full_serve, "preview")
     _assert_same(project.site, full_site, "mkdocs build --dirty")
+    _assert_same(twin.site, full_site, "warm mkdocs build")
+
+
+def _published(site: Path, src_uri: str) -> Path:
+    return site / src_uri.replace("index.md", "index.html")
+
+
+def test_a_warm_build_does_not_trust_an_edited_or_missing_published_page(chain):
+    """A published page changed by hand or deleted since the last build is rendered again; a changed
+    search file makes the build write the whole index."""
+    _, _, work, twin = chain
+    warm = Process(twin, twin.site, serving=False, dirty=False)
+    warm.build()  # nothing changed: every generated page is copied
+    assert warm.reused == warm.pages
+    parts = {uri: uri.split("/") for uri in sorted(warm.pages)}
+    article = next(uri for uri, p in parts.items() if len(p) == 4 and p[0] == "issues")  # issues/<n>/<slug>/index.md
+    issue = next(uri for uri, p in parts.items() if len(p) == 3 and p[0] == "issues" and p[1].isdigit())
+    edited = _published(twin.site, article)
+    text = edited.read_bytes()
+    assert b"</article>" in text
+    edited.write_bytes(text.replace(b"</article>", b"</ARTICLE>", 1))
+    _published(twin.site, issue).unlink()
+    chunk = sorted((twin.site / "search/data/text").iterdir())[0]  # a search file an unchanged build keeps
+    chunk.write_bytes(gzip.compress(b'{"rows": []}'))
+    warm = Process(twin, twin.site, serving=False, dirty=False)
+    warm.build()
+    assert warm.reused == warm.pages - {article, issue}
+    assert gzip.decompress(chunk.read_bytes()) != b'{"rows": []}'
+    _, full_site = _full_builds(twin, work, serve=False)
+    _assert_same(twin.site, full_site, "warm mkdocs build after hand edits of site/")
+
+
+def test_a_warm_build_follows_configuration_given_besides_mkdocs_yml(chain):
+    """A value mkdocs.yml does not hold (a command-line flag, an !ENV variable) that every page shows."""
+    _, _, work, twin = chain
+    overrides = {"copyright": "版权所有：警告测试"}
+    warm = Process(twin, twin.site, serving=False, dirty=False, **overrides)
+    warm.build()
+    assert not warm.reused
+    _, full_site = _full_builds(twin, work, serve=False, **overrides)
+    _assert_same(twin.site, full_site, "warm mkdocs build with another copyright")
+    assert "版权所有：警告测试" in _published(twin.site, "index.md").read_text(encoding="utf-8")
