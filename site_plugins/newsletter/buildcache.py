@@ -269,5 +269,6 @@ class SiteState:
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(dataclasses.asdict(self), ensure_ascii=False), encoding="utf-8")
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # asdict would deep-copy them
+        tmp.write_text(json.dumps(fields, ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,7 +17,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import buildcache, content, feeds, markup, pages, platforms, publish, reuse
-from .search import site as search_site
+from .search import site as search_site, tokenizer
 from .config import NewsletterConfig, drafts_shown
 from .model import Catalog
 from .parsecache import ParseCache
@@ -77,6 +78,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
                                       buildcache.files_digest(sorted(Path(__file__).parent.rglob("*.py"))))
         host = buildcache.versions(*platforms.HOSTS, *platforms.THEME_DISTRIBUTIONS.values())
         self.compiled.load(self.cache_dir / "templates.pickle", buildcache.digest(self.code, jinja2.__version__, host))
+        tokenizer.keep_fold_table(self.cache_dir / "fold-table.json", self.code)
         self.salt = buildcache.digest(self.code, buildcache.files_digest(
             [self.root / self.config.templates_dir, *platforms.config_files(Path(config.config_file_path)),
              Path(config.docs_dir), *([Path(config.theme.custom_dir)] if config.theme.custom_dir else [])]),
@@ -151,13 +153,14 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.fingerprints = buildcache.page_fingerprints(specs, self._page_salt(config, specs), self.signer)
         for file in files.documentation_pages():  # hand-written pages in docs/: few, and they show the
             file.is_modified = lambda: True       # nav and templates, which MkDocs' mtime check does not see
+        taken = files.src_uris  # (a dict lookup: get_file_from_path makes a PurePath of each)
         for spec in specs:
-            if files.get_file_from_path(spec.src_uri) is not None:
+            if spec.src_uri in taken:
                 continue  # a hand-written page in docs/ wins
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             file = File.generated(config, spec.src_uri, content="", inclusion=inclusion)
             if self.previous is not None and self.previous.unchanged(spec.src_uri, self.fingerprints[spec.src_uri]) \
-                    and Path(file.abs_dest_path).is_file():
+                    and os.path.isfile(file.abs_dest_path):
                 file.is_modified = lambda: False  # MkDocs' --dirty then skips it; generated files say True
             files.append(file)
             self.specs[spec.src_uri] = spec
