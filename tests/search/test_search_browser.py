@@ -221,3 +221,42 @@ def test_engine_scores_equal_lunr_js(home, lunr_reference, token):
     reference = watch.page.evaluate(LUNR_REFERENCE, [lunr_reference, token])
     assert reference
     assert [[u, round(s, 9), t] for u, s, t in engine] == [[u, round(s, 9), t] for u, s, t in reference]
+
+
+def test_a_new_search_abandons_the_last_one(search_site, open_page):
+    """Three queries submitted at once: only the last is drawn, with its own facet counts, and only it
+    gets a history entry."""
+    _, base = search_site
+    watch = open_page(base + "search/")
+    page = watch.page
+    entries = page.evaluate("history.length")
+    page.evaluate("""() => { const input = document.querySelector('#nl-search-q');
+        for (const q of ['碳', '碳市场', 'CCER']) { input.value = q; input.form.requestSubmit(); } }""")
+    page.wait_for_url("**/search/?q=CCER")
+    page.wait_for_selector('.nl-facet[data-facet="section"] .nl-facet__link')
+    page.wait_for_timeout(300)  # time for anything the abandoned searches might still draw
+    assert page.locator(".nl-search-hit__title").all_inner_texts() == ["发改委通过 90 个 CCER 备案"]
+    assert page.locator('.nl-facet[data-facet="section"] .nl-facet__link').all_inner_texts() == ["国内资讯\n1"]
+    assert "“CCER”" in page.inner_text(".nl-search-status")
+    assert page.evaluate("history.length") == entries + 1
+    assert watch.errors == [] and watch.external == []
+
+
+def test_long_facet_lists_show_thirty_values_until_asked_for_all(synthetic_site, serve, open_page):
+    site = synthetic_site(36, 2)  # 36 issues
+    watch = open_page(serve(site.site) + "search/?q=" + "碳")
+    page = watch.page
+    issues = page.locator('.nl-facet[data-facet="issue"] .nl-facet__link')
+    page.wait_for_selector('.nl-facet[data-facet="issue"] .nl-facet__link')
+    assert issues.count() == 30
+    assert issues.first.inner_text().split("\n")[0] == "第 36 期"  # newest first
+    button = page.locator('.nl-facet[data-facet="issue"] .nl-facet__all')
+    total = page.evaluate("newsletterSearch.search('碳', {}).then(r => r.facets.issue.length)")
+    assert total > 30 and button.inner_text() == f"显示全部 {total} 项"
+    button.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"document.querySelectorAll('.nl-facet[data-facet=\"issue\"] .nl-facet__link').length === {total}")
+    assert page.evaluate("document.activeElement.textContent") == page.locator(
+        '.nl-facet[data-facet="issue"] .nl-facet__link').nth(30).text_content()
+    assert button.is_hidden()
+    assert watch.errors == [] and watch.external == []
