@@ -303,6 +303,7 @@
       return st;
     });
     cache.queries.set(key, state);
+    state.catch(function () { if (cache.queries.get(key) === state) cache.queries.delete(key); }); // tried again
     if (cache.queries.size > QUERIES_KEPT) cache.queries.delete(cache.queries.keys().next().value);
     return state;
   }
