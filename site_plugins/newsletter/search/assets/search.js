@@ -475,25 +475,28 @@
    * meta rows they need) only for those. Everything the page then needs (meta and facet rows, the text
    * of body hits to be checked) is fetched at once. */
   function pageOf(h, st, ok, offset, limit) {
-    var end = offset + limit, count = 0, touched = [];
+    var end = offset + limit, count = 0, touched = [], refs = st.refs, title = st.title, slots = h.slots;
     for (var pass = 1; pass >= 0 && count < end; pass--) {
       for (var i = st.n - 1; i >= 0 && count < end;) {
-        var issue = issueOf(h, st.refs[i]), group = [];
-        for (; i >= 0 && issueOf(h, st.refs[i]) === issue; i--) if (st.title[i] === pass && ok(i)) group.push(i);
-        if (group.length && count + group.length > offset) touched.push({ group: group, start: count });
+        var issue = Math.floor(refs[i] / slots), group = null;
+        for (; i >= 0 && Math.floor(refs[i] / slots) === issue; i--) {
+          if (title[i] === pass && ok(i)) (group || (group = [])).push(i);
+        }
+        if (!group) continue;
+        if (count + group.length > offset) touched.push({ group: group, start: count });
         count += group.length;
       }
     }
     if (touched.length === 0) return Promise.resolve([]);
-    var refs = [], unsure = [];
+    var needed = [], unsure = [];
     touched.forEach(function (t) {
       t.group.forEach(function (i) {
-        refs.push(st.refs[i]);
+        needed.push(st.refs[i]);
         // a body hit to be checked needs its text for sure: fetched now, with its meta and facet rows
         if (st.needsCheck[i] && st.check[i] === UNCHECKED && !st.title[i]) unsure.push(st.refs[i]);
       });
     });
-    return Promise.all([load(h, "meta", refs), load(h, "facets", refs), load(h, "text", unsure)]).then(function () {
+    return Promise.all([load(h, "meta", needed), load(h, "facets", needed), load(h, "text", unsure)]).then(function () {
       var out = [];
       touched.forEach(function (t) {
         var scores = new Map();
