@@ -12,7 +12,11 @@ For each archive size and engine:
   files) that had finished before that moment, by the server's clock (workers' fetches included);
   also the engine's own search files alone.
 * **warm query** — on a page that already answered a query, a new query typed until its first result is
-  drawn: median over the other queries, engines interleaved query by query.
+  drawn: median over the other queries, engines interleaved query by query. After each query its page is
+  left to finish what it still fetches (until ``SETTLE_S`` pass without a request of that page in flight),
+  so that no engine is timed while the other's page is still loading the rest of its results. For ours also the engine
+  alone: ``newsletterSearch.search(q, {}, {limit: 20, facets: false})`` on a fresh page that answered the
+  first query, each other query in turn until its Promise resolves (nothing drawn).
 * **indexing** — CPU seconds of the same site build with the engine's search minus without it (ours: the
   plugin with its index writer replaced by a no-op; Material: its search plugin removed; Pagefind: its
   CLI run over our built pages, a build of its own).
@@ -58,6 +62,7 @@ from bench import MATERIAL_YML  # noqa: E402 — the same plain-Material baselin
 
 QUERIES = ["碳市场", "气候变化", "CCER", "排污权", "深圳", "温室气体", "欧盟", "节能", "天然气", "碳排放", "配额", "光伏"]
 COLD_RUNS = 10
+SETTLE_S = 0.25  # a warm page is settled when none of its requests has been in flight for this long
 ENGINES = ("ours", "pagefind", "material")
 # Requests off the loopback server are aborted (a regular expression, matched inside the browser driver).
 NOT_LOCAL = re.compile(r"^(?!http://127\.0\.0\.1[:/])")
@@ -141,6 +146,11 @@ TYPE_QUERY = {
         setTimeout(() => reject(new Error('material: no result for ' + q)), 300000);
     })""",
 }
+# Ours without the page: each query until the engine's Promise resolves, one after the other.
+ENGINE_ALONE = """async queries => { const times = [];
+  for (const q of queries) { const t0 = performance.now(); await newsletterSearch.search(q, {}, {limit: 20, facets: false});
+    times.push(performance.now() - t0); }
+  return times; }"""
 # Installed before any page script: the epoch time at which the first result was drawn.
 WATCH_FIRST = """selector => {
     window.__firstDrawn = null;
@@ -148,6 +158,29 @@ WATCH_FIRST = """selector => {
       if (document.querySelector(selector)) { window.__firstDrawn = performance.timeOrigin + performance.now(); observer.disconnect(); }
     }).observe(document, {childList: true, subtree: true});
 }"""
+
+
+class Settled:
+    """Waits until a page has had no request in flight for SETTLE_S seconds (at most `most` seconds)."""
+
+    def __init__(self, page):
+        self.page, self.in_flight, self.last = page, 0, time.monotonic()
+        page.on("request", self._started)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
+
+    def _started(self, _request) -> None:
+        self.in_flight += 1
+        self.last = time.monotonic()
+
+    def _ended(self, _request) -> None:
+        self.in_flight -= 1
+        self.last = time.monotonic()
+
+    def wait(self, most: float = 30.0) -> None:
+        deadline = time.monotonic() + most
+        while time.monotonic() < deadline and (self.in_flight > 0 or time.monotonic() - self.last < SETTLE_S):
+            self.page.wait_for_timeout(50)
 
 
 @dataclass
@@ -169,6 +202,7 @@ class Measure:
     index_s: float  # CPU seconds of indexing at build
     index_bytes: int
     index_files: int
+    ms_engine: float | None = None  # ours: median warm query of the engine alone (no drawing)
 
 
 class _LoggingHandler(http.server.SimpleHTTPRequestHandler):
@@ -388,17 +422,30 @@ def bench_size(browser, articles: int, engines: tuple[str, ...], work: Path, tem
             context = browser.new_context()
             context.route(NOT_LOCAL, lambda route: route.abort())
             page = context.new_page()
+            settled = Settled(page)
             page.goto(base + cold_path(engine, QUERIES[0]), wait_until="networkidle")
             if engine == "ours":
                 page.wait_for_selector(FIRST["ours"], timeout=600_000)
             else:
                 page.evaluate(TYPE_QUERY[engine], QUERIES[0])
-            pages[engine] = (context, page)
+            pages[engine] = (context, page, settled)
         warm: dict[str, list] = {e: [] for e in order}
         for query in QUERIES[1:]:  # interleaved query by query
             for engine in order:
-                warm[engine].append(pages[engine][1].evaluate(TYPE_QUERY[engine], query))
-        for context, _ in pages.values():
+                _, page, settled = pages[engine]
+                settled.wait()
+                warm[engine].append(page.evaluate(TYPE_QUERY[engine], query))
+                settled.wait()
+        for context, _, _ in pages.values():
+            context.close()
+        engine_alone = None
+        if "ours" in served:
+            context = browser.new_context()
+            context.route(NOT_LOCAL, lambda route: route.abort())
+            page = context.new_page()
+            page.goto(served["ours"][0] + cold_path("ours", QUERIES[0]), wait_until="networkidle")
+            page.wait_for_selector(FIRST["ours"], timeout=600_000)
+            engine_alone = statistics.median(page.evaluate(ENGINE_ALONE, QUERIES[1:]))
             context.close()
     rows = []
     for engine in order:
@@ -406,7 +453,8 @@ def bench_size(browser, articles: int, engines: tuple[str, ...], work: Path, tem
         files = [p for d in b.index_dir for p in d.rglob("*") if p.is_file()]
         rows.append(Measure(engine, articles, statistics.median(f[1] for f in firsts[engine]),
                             statistics.median(f[2] for f in firsts[engine]), statistics.median(f[0] for f in firsts[engine]),
-                            statistics.median(warm[engine]), b.index_s, sum(p.stat().st_size for p in files), len(files)))
+                            statistics.median(warm[engine]), b.index_s, sum(p.stat().st_size for p in files), len(files),
+                            engine_alone if engine == "ours" else None))
     return rows
 
 
@@ -428,11 +476,12 @@ def _mb(n: float) -> str:
 
 def table(rows: list[Measure]) -> str:
     lines = ["| articles | engine | bytes before 1st result (search files) | to 1st result drawn | median warm query "
-             "| indexing at build (CPU) | index on disk | files |",
+             "(engine alone) | indexing at build (CPU) | index on disk | files |",
              "|---:|---|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
+        alone = f" ({r.ms_engine:.0f} ms)" if r.ms_engine is not None else ""
         lines.append(f"| {r.articles} | {r.engine} | {_mb(r.bytes_first)} ({_mb(r.search_bytes_first)}) | "
-                     f"{r.ms_first / 1000:.2f} s | {r.ms_query:.0f} ms | {r.index_s:.1f} s | {_mb(r.index_bytes)} | "
+                     f"{r.ms_first / 1000:.2f} s | {r.ms_query:.0f} ms{alone} | {r.index_s:.1f} s | {_mb(r.index_bytes)} | "
                      f"{r.index_files} |")
     by = {(r.articles, r.engine): r for r in rows}
     ratios = []

@@ -7,6 +7,7 @@
   var FACETS = engine.facets;
   var PAGE_SIZE = 20;
   var FACET_SHOWN = 30; // facet values listed before "显示全部"
+  var SEARCHING_AFTER_MS = 150; // "正在搜索…" for searches slower than this
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -155,7 +156,7 @@
     var input = form.querySelector("input[name=q]");
     var status = document.querySelector(".nl-search-status"), list = document.querySelector(".nl-search-list");
     var more = document.querySelector(".nl-search-more"), shown = PAGE_SIZE, state;
-    var search = latest(), expanded = {}, drawn = 0;
+    var search = latest(), expanded = {}, drawn = 0, searching = null;
 
     /* Shows `next` and adds it to the history once its results are drawn (or the search failed), in a task
      * of its own: pushState can take milliseconds, which would otherwise hold up the search's first fetches
@@ -248,14 +249,16 @@
      * results (or an error) are drawn; the page title follows in a task of its own, like the history
      * entry (go), so neither holds up the drawing. */
     function render(next, whenDrawn) {
+      clearTimeout(searching); // of a search abandoned for this one
       var drawnThen = function () {
+        clearTimeout(searching);
         if (whenDrawn) whenDrawn();
         whenDrawn = null;
         var title = state.q ? state.q + " - 搜索" : null;
         if (title) setTimeout(function () { document.title = title; }, 0);
       };
       state = next && next.q !== undefined ? next : stateFromURL();
-      input.value = state.q;
+      if (input.value !== state.q) input.value = state.q;
       forgetSnippets();
       if (!state.q.trim()) {
         search.stop();
@@ -266,7 +269,9 @@
         drawnThen();
         return Promise.resolve();
       }
-      status.textContent = "正在搜索…";
+      // "Searching" only when it takes a while: changing the page at once would have it laid out and
+      // painted again in the middle of the search.
+      searching = setTimeout(function () { status.textContent = "正在搜索…"; }, SEARCHING_AFTER_MS);
       // Results first (without the facet rows of every match), then the same search with facet counts:
       // the engine keeps what the query learnt, so the second call adds only those rows and the counting.
       var shownState = state;
