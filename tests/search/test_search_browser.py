@@ -260,3 +260,17 @@ def test_long_facet_lists_show_thirty_values_until_asked_for_all(synthetic_site,
         '.nl-facet[data-facet="issue"] .nl-facet__link').nth(30).text_content()
     assert button.is_hidden()
     assert watch.errors == [] and watch.external == []
+
+
+def test_the_first_screenful_is_drawn_then_the_rest_of_the_page(synthetic_site, serve, open_page):
+    site = synthetic_site(36, 2)
+    watch = open_page(serve(site.site) + "search/?q=" + "碳")
+    page = watch.page
+    page.wait_for_function("document.querySelectorAll('.nl-search-hit').length === 20")
+    expected = page.evaluate("newsletterSearch.search('碳', {}, {limit: 20}).then(r => r.map(x => x.url))")
+    assert page.eval_on_selector_all(".nl-search-hit__title", "links => links.map(a => a.href)") == expected
+    page.locator(".nl-search-more button").click()
+    page.wait_for_function("document.querySelectorAll('.nl-search-hit').length === 40")
+    expected = page.evaluate("newsletterSearch.search('碳', {}, {limit: 40}).then(r => r.map(x => x.url))")
+    assert page.eval_on_selector_all(".nl-search-hit__title", "links => links.map(a => a.href)") == expected
+    assert watch.errors == [] and watch.external == []

@@ -8,6 +8,7 @@
   var PAGE_SIZE = 20;
   var FACET_SHOWN = 30; // facet values listed before "显示全部"
   var SEARCHING_AFTER_MS = 150; // "正在搜索…" for searches slower than this
+  var FIRST_DRAWN = 8; // results drawn before the rest of the page (about a screenful)
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -226,18 +227,20 @@
       drawn++;
     }
 
-    function renderResults(results) {
-      forgetSnippets();
-      var mine = drawn;
-      list.replaceChildren();
-      results.forEach(function (res) {
+    /* Draws results[from…] after the first `from` already drawn (from 0: the list anew). */
+    function renderResults(results, from) {
+      if (!from) {
+        forgetSnippets();
+        list.replaceChildren();
+      }
+      var mine = drawn, query = state.q;
+      results.slice(from || 0).forEach(function (res) {
         var item = el("li", "nl-search-hit");
         var link = el("a", "nl-search-hit__title");
         link.href = res.url;
         item.appendChild(link);
-        engine.markedTitle(res, state.q).then(function (span) { link.appendChild(span); });
+        engine.markedTitle(res, query).then(function (span) { link.appendChild(span); });
         item.appendChild(metaLine(res));
-        var query = state.q;
         whenVisible(item, function () {
           engine.snippet(res, query).then(function (p) { if (mine === drawn) item.appendChild(p); }, function (error) { console.warn(error); });
         });
@@ -245,11 +248,26 @@
       });
     }
 
+    function showTotal(results, q) {
+      status.textContent = results.total
+        ? "找到 " + results.total + " 篇包含“" + q + "”的文章" + (results.total > results.length ? "，显示前 " + results.length + " 篇" : "")
+        : "没有找到包含“" + q + "”的文章";
+      more.hidden = results.total <= results.length;
+    }
+
+    /* The rest of the page after the first FIRST_DRAWN results: appended if the page begins with them (it
+     * does: checking later results never moves earlier ones), else drawn anew. */
+    function renderRest(page, first) {
+      var same = first.every(function (res, i) { return page[i] && page[i].url === res.url; });
+      renderResults(page, same ? first.length : 0);
+    }
+
     /* Shows the state `next` (else the URL's): results first, then facet counts. whenDrawn() runs once the
      * results (or an error) are drawn; the page title follows in a task of its own, like the history
      * entry (go), so neither holds up the drawing. */
     function render(next, whenDrawn) {
       clearTimeout(searching); // of a search abandoned for this one
+      var longer = next === state; // the same query and filters, a longer page ("显示更多结果")
       var drawnThen = function () {
         clearTimeout(searching);
         if (whenDrawn) whenDrawn();
@@ -274,14 +292,20 @@
       searching = setTimeout(function () { status.textContent = "正在搜索…"; }, SEARCHING_AFTER_MS);
       // Results first (without the facet rows of every match), then the same search with facet counts:
       // the engine keeps what the query learnt, so the second call adds only those rows and the counting.
-      var shownState = state;
-      return search.run(shownState.q, shownState.filters, { limit: shown, facets: false }).then(function (results) {
-        status.textContent = results.total
-          ? "找到 " + results.total + " 篇包含“" + shownState.q + "”的文章" + (results.total > results.length ? "，显示前 " + results.length + " 篇" : "")
-          : "没有找到包含“" + shownState.q + "”的文章";
+      // The first screenful as soon as its rows are in (a query whose title hits are spread over the years
+      // needs the meta/ files of every year the page reaches), then the rest of the page.
+      var shownState = state, first = longer ? shown : Math.min(shown, FIRST_DRAWN);
+      return search.run(shownState.q, shownState.filters, { limit: first, facets: false }).then(function (results) {
+        showTotal(results, shownState.q);
         renderResults(results);
-        more.hidden = results.total <= results.length;
         drawnThen();
+        if (results.length < first || shown === first) return results;
+        return search.run(shownState.q, shownState.filters, { limit: shown, facets: false }).then(function (page) {
+          showTotal(page, shownState.q);
+          renderRest(page, results);
+          return page;
+        });
+      }).then(function () {
         return search.run(shownState.q, shownState.filters, { limit: shown }).then(function (full) {
           renderFacets(full.facets);
         });
