@@ -110,7 +110,7 @@ class Signer:
 
     @staticmethod
     def _article(article: Article) -> str:
-        return digest(repr(dataclasses.astuple(article)))
+        return digest(repr(article))  # every field, nested dataclasses too (astuple would deep-copy them first)
 
     @staticmethod
     def _issue(issue: Issue) -> str:
