@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -49,6 +50,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.parsed, self.parsed_salt = ParseCache(), None
         self.signer = buildcache.Signer()
         self.views = buildcache.Memo()  # the preview's page specs, kept for pages whose inputs did not change
+        self.page_files = _KeptFiles()
         self.compiled = CompiledTemplates()
         self.site_states: dict[str, buildcache.SiteState] = {}  # the preview's, by site directory
         self.html_cache = None
@@ -151,14 +153,17 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.fingerprints = buildcache.page_fingerprints(specs, self._page_salt(config, specs), self.signer)
         for file in files.documentation_pages():  # hand-written pages in docs/: few, and they show the
             file.is_modified = lambda: True       # nav and templates, which MkDocs' mtime check does not see
+        written = set(files.src_uris)
+        self.page_files.begin()
         for spec in specs:
-            if files.get_file_from_path(spec.src_uri) is not None:
+            if spec.src_uri in written:
                 continue  # a hand-written page in docs/ wins
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
-            file = File.generated(config, spec.src_uri, content="", inclusion=inclusion)
-            if self.previous is not None and self.previous.unchanged(spec.src_uri, self.fingerprints[spec.src_uri]) \
-                    and Path(file.abs_dest_path).is_file():
-                file.is_modified = lambda: False  # MkDocs' --dirty then skips it; generated files say True
+            file = self.page_files.get(config, spec.src_uri, inclusion)
+            # MkDocs' --dirty skips a page whose file says it is unmodified (a generated one says modified)
+            unchanged = self.previous is not None and self.previous.unchanged(spec.src_uri, self.fingerprints[spec.src_uri]) \
+                and os.path.isfile(file.abs_dest_path)
+            file.is_modified = _UNMODIFIED if unchanged else _MODIFIED
             files.append(file)
             self.specs[spec.src_uri] = spec
         for feed in feeds.site_feeds(self.catalog, config.site_name, config.site_url):
@@ -500,6 +505,37 @@ def _plain(value):
     if isinstance(value, (set, frozenset)):
         return sorted(map(str, value))
     return re.sub(r" at 0x[0-9a-fA-F]+", "", str(value))
+
+
+def _UNMODIFIED() -> bool:
+    return False
+
+
+def _MODIFIED() -> bool:
+    return True
+
+
+class _KeptFiles:
+    """The generated pages' File objects, kept from one build of the preview to the next: making 6,000
+    of them again (paths normalised, destinations and URLs worked out) is a large part of a rebuild.
+    A File is a function of what it is made from (the key); MkDocs gives it a new Page every build
+    (it makes one for a file whose ``page`` is None), and the plugin sets ``is_modified`` every build."""
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple, File] = {}
+        self.used: dict[tuple, File] = {}
+
+    def begin(self) -> None:
+        self.kept, self.used = self.used or self.kept, {}
+
+    def get(self, config, src_uri: str, inclusion: InclusionLevel) -> File:
+        key = (src_uri, inclusion, config.site_dir, config.use_directory_urls, config.plugins._current_plugin)
+        file = self.kept.get(key)
+        if file is None:
+            file = File.generated(config, src_uri, content="", inclusion=inclusion)
+        file.page = None
+        self.used[key] = file
+        return file
 
 
 class _WarningCounter(logging.Handler):
