@@ -63,6 +63,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.cache_dir = self.root / ".cache" / "newsletter"
         if not hasattr(self, "parsed"):  # used without on_startup (MkDocs' API called directly)
             self.on_startup(command="build", dirty=False)
+        if self.serving:
+            self.pdf_queue.rebuilding(True)  # background PDFs wait for the preview to be idle again
         self._stage_site(config)
         try:
             settings = self.config.settings(show_drafts=drafts_shown(self.command))
@@ -281,6 +283,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             self.parsed.save(self.cache_dir / "parsed.pickle", self.parsed_salt[1])
         site_dir = Path(config.site_dir)
         self.made: dict[str, str] = {}  # site path of a file made from an issue -> digest of its sources
+        self.issue_digests: dict[tuple, str] = {}
         self._write_search_index(site_dir)
         self._write_pdfs(site_dir)
         self._write_emails(site_dir, config.site_url)
@@ -289,6 +292,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self._publish_staged_site(config)
         for job in self.pdf_jobs:  # the preview: after the pages are served
             self.pdf_queue.want(job)
+        if self.serving:
+            self.pdf_queue.rebuilding(False)
         kept = self.previous.page_digests if self.previous is not None else {}  # pages a dirty build left alone
         digests = {uri: self.page_digests.get(uri) or kept[uri] for uri in self.specs
                    if uri in self.page_digests or uri in kept}
@@ -381,8 +386,10 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def _issue_digest(self, issue) -> str:
         """What an issue's PDF and email edition are made from, cheaply: its page's fingerprint (every
         article of it, the templates, the code, the settings) and its folder's files (images)."""
-        return buildcache.digest(self.fingerprints.get(f"{issue.url}index.md", ""),
-                                 buildcache.folder_stat_digest(self.root / issue.path))
+        key = (self.fingerprints.get(f"{issue.url}index.md", ""), issue.path)
+        if key not in self.issue_digests:  # once per build (PDF and email edition)
+            self.issue_digests[key] = buildcache.digest(key[0], buildcache.folder_stat_digest(self.root / issue.path))
+        return self.issue_digests[key]
 
     def _pdf_setup(self):
         from .pdf.build import PdfSetup
@@ -416,6 +423,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
     def on_build_error(self, error):
         self._forget_counter()
+        if self.serving:
+            self.pdf_queue.rebuilding(False)
         if self.pdf_batch is not None:
             self.pdf_batch.stop()
         if self.journal is not None:
