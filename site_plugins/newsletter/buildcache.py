@@ -110,7 +110,7 @@ class Signer:
 
     @staticmethod
     def _article(article: Article) -> str:
-        return digest(repr(dataclasses.astuple(article)))
+        return digest(repr(article))  # every field, nested dataclasses too (astuple would deep-copy them first)
 
     @staticmethod
     def _issue(issue: Issue) -> str:
@@ -250,6 +250,7 @@ class SiteState:
     made: dict[str, str] = field(default_factory=dict)  # a file made from an issue (PDF, email) -> its sources' digest
     search: dict[str, str] = field(default_factory=dict)  # article key -> its page's fingerprint, as indexed
     page_digests: dict[str, str] = field(default_factory=dict)  # src_uri -> SHA-1 of the page file written (reuse.py)
+    search_files: dict[str, list] = field(default_factory=dict)  # search data file -> size, mtime, inode, SHA-1
 
     def unchanged(self, src_uri: str, fingerprint: str) -> bool:
         return self.fingerprints.get(src_uri) == fingerprint
@@ -264,10 +265,12 @@ class SiteState:
         if not isinstance(data, dict) or data.get("site_dir") != site_dir:
             return None
         return cls(site_dir, dict(data.get("fingerprints", {})), list(data.get("outputs", [])),
-                   dict(data.get("made", {})), dict(data.get("search", {})), dict(data.get("page_digests", {})))
+                   dict(data.get("made", {})), dict(data.get("search", {})), dict(data.get("page_digests", {})),
+                   dict(data.get("search_files", {})))
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(dataclasses.asdict(self), ensure_ascii=False), encoding="utf-8")
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # asdict would deep-copy them
+        tmp.write_text(json.dumps(fields, ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
-
 from .model import Asset
 
 # EXIF orientations that turn the picture a quarter: browsers and PDF viewers show it with sides swapped.
@@ -24,6 +22,8 @@ class ImageError(ValueError):
 
 def image_size(path: Path) -> tuple[int, int]:
     """(width, height) as displayed; reads only the header. Raises :class:`ImageError`."""
+    from PIL import Image, UnidentifiedImageError  # here: a build of an archive without images never needs it
+
     try:
         with Image.open(path) as image:
             width, height = image.size
@@ -41,6 +41,8 @@ def web_copy(asset: Asset, source: Path, cache_dir: Path) -> Path:
     target = cache_dir / f"{asset.digest}-{asset.web_size[0]}x{asset.web_size[1]}{suffix}"
     if target.is_file():
         return target
+    from PIL import Image, ImageOps
+
     cache_dir.mkdir(parents=True, exist_ok=True)
     with Image.open(source) as image:
         kind = image.format

@@ -17,7 +17,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import buildcache, content, feeds, markup, pages, platforms, publish, reuse
-from .search import site as search_site
+from .search import site as search_site, tokenizer
 from .config import NewsletterConfig, drafts_shown
 from .model import Catalog
 from .parsecache import ParseCache
@@ -81,6 +81,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
                                       buildcache.files_digest(sorted(Path(__file__).parent.rglob("*.py"))))
         host = buildcache.versions(*platforms.HOSTS, *platforms.THEME_DISTRIBUTIONS.values())
         self.compiled.load(self.cache_dir / "templates.pickle", buildcache.digest(self.code, jinja2.__version__, host))
+        tokenizer.keep_fold_table(self.cache_dir / "fold-table.json", self.code)
         self.salt = buildcache.digest(self.code, buildcache.files_digest(
             [self.root / self.config.templates_dir, *platforms.config_files(Path(config.config_file_path)),
              Path(config.docs_dir), *([Path(config.theme.custom_dir)] if config.theme.custom_dir else [])]),
@@ -155,10 +156,10 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.fingerprints = buildcache.page_fingerprints(specs, self._page_salt(config, specs), self.signer)
         for file in files.documentation_pages():  # hand-written pages in docs/: few, and they show the
             file.is_modified = lambda: True       # nav and templates, which MkDocs' mtime check does not see
-        written = set(files.src_uris)
+        taken = set(files.src_uris)  # (a dict lookup: get_file_from_path makes a PurePath of each)
         self.page_files.begin()
         for spec in specs:
-            if spec.src_uri in written:
+            if spec.src_uri in taken:
                 continue  # a hand-written page in docs/ wins
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             file = self.page_files.get(config, spec.src_uri, inclusion)
@@ -298,7 +299,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         digests = {uri: self.page_digests.get(uri) or kept[uri] for uri in self.specs
                    if uri in self.page_digests or uri in kept}
         self._save_site_state(buildcache.SiteState(self.site_key, self.fingerprints, self.outputs, self.made,
-                                                     self.search_keys, digests))
+                                                     self.search_keys, digests, self.search_files))
 
     def on_shutdown(self):
         self.pdf_queue.stop()
@@ -321,19 +322,26 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         log.info(f"Published the new site to {self.published_site_dir}")
 
     def _write_search_index(self, site_dir: Path) -> None:
-        """The whole index for a full build; for an in-place one, search.site.update with the articles
-        whose page changed (its fingerprint covers everything the search keeps of an article)."""
+        """The whole index for a full build; search.site.update with the articles whose page changed (its
+        fingerprint covers everything the search keeps of an article) for an in-place one, and for a full
+        one whose staging directory got hard links to the published index (reuse.link_trusted)."""
         self.search_keys = {article.key: self.fingerprints.get(f"{article.url}index.md", "")
                             for article in self.catalog.articles}
         cache_file = self.cache_dir / "search-tokens.sqlite"
-        if self.journal is None:
+        data = site_dir / search_site.DATA_DIR
+        # A full build starts from the published index when its files are as the last build wrote them.
+        start = self.previous or (self.published if self.published is not None and reuse.link_trusted(
+            self.stage.target / search_site.DATA_DIR, data, self.published.search_files) else None)
+        if start is None:
             stats = search_site.write(self.catalog, site_dir, cache_file=cache_file)
         else:
-            self.journal.keep_tree(site_dir / search_site.DATA_DIR)  # its files are replaced by rename
-            self.journal.keep_tree(site_dir / search_site.ASSETS_DIR)
-            old = self.previous.search
+            if self.journal is not None:
+                self.journal.keep_tree(data)  # its files are replaced by rename
+                self.journal.keep_tree(site_dir / search_site.ASSETS_DIR)
+            old = start.search
             changed = sorted(k for k in old.keys() | self.search_keys.keys() if old.get(k) != self.search_keys.get(k))
             stats = search_site.update(self.catalog, site_dir, changed, cache_file=cache_file)
+        self.search_files = reuse.file_digests(data, start.search_files if start is not None else {})
         log.info(f"search index: {stats.documents} articles, {stats.shards} shards, {stats.files} files, {stats.bytes} bytes, "
                  f"{stats.rewritten} rewritten "
                  f"({stats.tokenized} tokenized, the rest from the cache)")

@@ -21,6 +21,8 @@ before the swap, and a failed build leaves it untouched.
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 from pathlib import Path
 
 from .buildcache import SiteState
@@ -50,3 +52,39 @@ def published_output(state: SiteState, src_uri: str, path: Path) -> str | None:
     if output_digest(data) != state.page_digests.get(src_uri):
         return None
     return data.decode("utf-8")
+
+
+# ---------------------------------------------------------------- files written outside MkDocs (the search index)
+
+def file_digests(folder: Path, known: dict[str, list]) -> dict[str, list]:
+    """``rel -> [size, mtime_ns, inode, SHA-1]`` of every file under ``folder``. A file whose size, mtime
+    and inode are as in ``known`` (the last record: unchanged, or a hard link to the same file) is not
+    read again."""
+    digests = {}
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+        st = path.stat()
+        if not path.is_file():
+            continue
+        rel = path.relative_to(folder).as_posix()
+        stat = [st.st_size, st.st_mtime_ns, st.st_ino]
+        old = known.get(rel)
+        digests[rel] = old if old is not None and old[:3] == stat else [*stat, output_digest(path.read_bytes())]
+    return digests
+
+
+def link_trusted(source: Path, dest: Path, digests: dict[str, list]) -> bool:
+    """Hard-link into ``dest`` (absent) every file recorded in ``digests``, each checked to hold exactly
+    the recorded bytes. False, with nothing left in ``dest``, when one does not (or nothing is recorded).
+    Only for a writer that replaces files by rename and never writes into one (search/site.py)."""
+    if not digests:
+        return False
+    try:
+        for rel, (*_, digest) in digests.items():
+            if output_digest((source / rel).read_bytes()) != digest:
+                raise OSError(f"{source / rel} changed since it was written")
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.link(source / rel, dest / rel)
+    except OSError:
+        shutil.rmtree(dest, ignore_errors=True)
+        return False
+    return True

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import struct
 from dataclasses import replace
 
 import pytest
@@ -52,19 +53,40 @@ def read(path):
     return json.loads(gzip.decompress(path.read_bytes()))
 
 
+def read_shard(path) -> dict[str, dict[tuple[int, int], int]]:
+    """A shard read by hand from its documented layout (index._shard_data, _term_block): {term: {(ref, field): tf}}."""
+    raw = gzip.decompress(path.read_bytes())
+    assert raw[:4] == b"NLS4"
+    (length,) = struct.unpack_from("<I", raw, 4)
+    assert length % 4 == 0
+    header = json.loads(raw[8:8 + length])
+    body = raw[8 + length:]
+
+    def ints(at, count, width):
+        return list(struct.unpack_from("<" + {1: "B", 2: "H", 4: "I"}[width] * count, body, at)), at + -(-count * width // 4) * 4
+
+    out = {}
+    for term, at in zip(header["terms"], header["at"]):
+        n, first, m, id_width, tf_width, pad = struct.unpack_from("<IIIBBH", body, at)
+        assert pad == 0 and at % 4 == 0
+        deltas, at = ints(at + 16, n - 1, id_width)
+        masks, at = ints(at, n, 1)
+        tfs, _ = ints(at, m, tf_width)
+        refs = [first]
+        for delta in deltas:
+            refs.append(refs[-1] + delta)
+        pairs = [(ref, field) for ref, mask in zip(refs, masks) for field in range(3) if mask >> field & 1]
+        assert len(pairs) == m
+        out[term] = dict(zip(pairs, tfs))
+    return out
+
+
 def stored(out):
     """(head, {term: {(ref, field): tf}}, {ref: meta row}) read straight from the files."""
     head = read(out / "head.json.gz")
     postings = {}
     for shard in sorted((out / "shards").iterdir()):
-        data = read(shard)
-        for term, lists in zip(data["terms"], data["postings"]):
-            entry = postings.setdefault(term, {})
-            for field in range(3):
-                ref = 0
-                for delta, tf in zip(lists[2 * field], lists[2 * field + 1]):
-                    ref += delta
-                    entry[(ref, field)] = tf
+        postings.update(read_shard(shard))
     meta = {row[0]: row for chunk in sorted((out / "meta").iterdir()) for row in read(chunk)["docs"]}
     return head, postings, meta
 
@@ -205,3 +227,27 @@ def test_update_without_a_cache_asks_for_a_full_build(tmp_path):
     index.build(DOCS, out)
     assert index.update(out, {34: DOCS[1:]}) is None
     assert index.update(tmp_path / "missing", {34: DOCS[1:]}, cache_file=tmp_path / "c.sqlite") is None
+
+
+def test_chunk_files_grow_with_the_archive_so_their_number_stays_bounded():
+    assert index.chunk_sizes(40) == {"meta": 16, "text": 2, "facets": 32}
+    assert index.chunk_sizes(800) == {"meta": 16, "text": 4, "facets": 32}  # 20,000 articles: 201 text files
+    assert index.chunk_sizes(5200) == {"meta": 128, "text": 32, "facets": 256}  # 130,000 articles
+
+
+def test_the_head_names_the_chunk_sizes_the_files_follow(tmp_path, monkeypatch):
+    monkeypatch.setitem(index.CHUNKS, "text", (2, 4))  # 40 issues in at most 4 text files: 16 issues a file
+    docs = [replace(DOCS[0], id=n * 256, issue=n, url=f"issues/{n}/c/") for n in range(1, 41)]
+    index.build(docs, tmp_path / "out")
+    assert read(tmp_path / "out" / "head.json.gz")["chunks"] == {"meta": 16, "text": 16, "facets": 32}
+    assert sorted(p.name for p in (tmp_path / "out" / "text").iterdir()) == ["0.json.gz", "1.json.gz", "2.json.gz"]
+    assert [row[0] for row in read(tmp_path / "out" / "text" / "1.json.gz")["docs"]] == [n * 256 for n in range(16, 32)]
+
+
+def test_update_asks_for_a_full_build_when_the_archive_outgrows_its_chunk_sizes(tmp_path, monkeypatch):
+    monkeypatch.setitem(index.CHUNKS, "text", (2, 16))  # up to issue 31 two issues a file, from 32 on four
+    out, cache = tmp_path / "out", tmp_path / "cache.sqlite"
+    index.build([d for n in range(1, 31) for d in issue_docs(n, ["01-a"])], out, cache_file=cache)
+    assert index.update(out, {32: issue_docs(32, ["01-a"])}, cache_file=cache) is None
+    assert index.update(out, {31: issue_docs(31, ["01-a"])}, cache_file=cache) is not None
+    assert index.update(out, {31: []}, cache_file=cache) is not None  # back to issue 30 as the last one

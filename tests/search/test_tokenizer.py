@@ -74,3 +74,18 @@ def test_fold_table_covers_common_traditional_characters():
     assert len(table["from"]) == len(table["to"]) > 2000
     assert tokens("氣候談判") == tokens("气候谈判")
     assert tokens("碳排放權") == tokens("碳排放权")
+
+
+def test_a_build_keeps_the_fold_table_for_the_next_process(tmp_path):
+    """The table converted from OpenCC is stored in the cache folder and read back under the same salt."""
+    from newsletter.search.tokenizer import kept_fold_table
+
+    path = tmp_path / "fold-table.json"
+    first = kept_fold_table(path, "code-1")
+    assert first["氣"] == "气" and first["權"] == "权" and len(first) > 2000
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    stored["table"]["氣"] = "X"  # what the next process reads is this file, not a new conversion
+    path.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+    assert kept_fold_table(path, "code-1")["氣"] == "X"
+    assert kept_fold_table(path, "code-2") == first  # other code: converted again, and stored
+    assert json.loads(path.read_text(encoding="utf-8"))["table"]["氣"] == "气"

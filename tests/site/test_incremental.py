@@ -289,7 +289,8 @@ def _published(site: Path, src_uri: str) -> Path:
 
 
 def test_a_warm_build_does_not_trust_an_edited_or_missing_published_page(chain):
-    """A published page changed by hand (same size) or deleted since the last build is rendered again."""
+    """A published page changed by hand or deleted since the last build is rendered again; a changed
+    search file makes the build write the whole index."""
     _, _, work, twin = chain
     warm = Process(twin, twin.site, serving=False, dirty=False)
     warm.build()  # nothing changed: every generated page is copied
@@ -302,9 +303,12 @@ def test_a_warm_build_does_not_trust_an_edited_or_missing_published_page(chain):
     assert b"</article>" in text
     edited.write_bytes(text.replace(b"</article>", b"</ARTICLE>", 1))
     _published(twin.site, issue).unlink()
+    chunk = sorted((twin.site / "search/data/text").iterdir())[0]  # a search file an unchanged build keeps
+    chunk.write_bytes(gzip.compress(b'{"rows": []}'))
     warm = Process(twin, twin.site, serving=False, dirty=False)
     warm.build()
     assert warm.reused == warm.pages - {article, issue}
+    assert gzip.decompress(chunk.read_bytes()) != b'{"rows": []}'
     _, full_site = _full_builds(twin, work, serve=False)
     _assert_same(twin.site, full_site, "warm mkdocs build after hand edits of site/")
 

@@ -17,8 +17,6 @@ from .. import buildcache
 from ..model import Catalog, Issue
 from . import HTML_FILE, TEXT_FILE, eml_filename, email_files
 from .addresses import site_base, unsubscribe_link
-from .message import build_message, edition_date
-from .render import fitted_digest, render_parts
 
 CACHE_DIR = ".cache/email"
 _CODE = Path(__file__).resolve().parent.parent  # the whole package: views, markup and rendering all count
@@ -44,6 +42,9 @@ class EmailReport:
 
 def edition(issue: Issue, catalog: Catalog, setup: EmailSetup) -> dict[str, bytes]:
     """File name -> bytes of the published edition: addressed to nobody, so no personal unsubscribe link."""
+    from .message import build_message, edition_date  # here: a site build without email editions
+    from .render import fitted_digest, render_parts    # (no site_url) starts without them
+
     settings = catalog.settings.email
     unsubscribe = unsubscribe_link(settings.unsubscribe, None, None)
     fitted = replace(fitted_digest(issue, catalog, setup.base, setup.templates_dir), unsubscribe_url=unsubscribe)

@@ -1,30 +1,40 @@
 """The search index, built at site-build time and written under ``site/search/data/``.
 
-Every file is JSON compressed with gzip (``*.json.gz``, written byte for byte the same for the same
-content); assets/search.js fetches only what a query needs and decompresses it in the browser.
+Every file is compressed with gzip (written byte for byte the same for the same content); assets/search.js
+fetches only what a query needs and decompresses it in the browser.
 
 Layout — nothing that holds one row per article is ever fetched whole:
 
 * ``head.json.gz`` — the one global file: document count, the average length of each field (what lunr's
-  BM25 needs beyond a term's postings), shard count, sections, synonyms and the traditional -> simplified
-  fold table (only the characters the archive uses). It changes on every edit and stays small: nothing
-  in it grows with the number of articles.
-* ``shards/<n>.json.gz`` — the postings of the tokens of one hash bucket
-  (:func:`~newsletter.search.tokenizer.shard_of`): per term and field, the ids of the articles holding it
-  (delta coded) and its raw term frequency there. Raw frequencies, not weights: lunr's BM25 weight of a
-  term (idf from its document frequency and the document count, field length over the average) is
-  computed in the browser, so an edit rewrites only the shards of the article's old and new tokens.
+  BM25 needs beyond a term's postings), shard count, the chunk sizes, sections, synonyms and the
+  traditional -> simplified fold table (only the characters the archive uses). It changes on every edit
+  and stays small: nothing in it grows with the number of articles.
+* ``shards/<n>.bin.gz`` — the postings of the tokens of one hash bucket
+  (:func:`~newsletter.search.tokenizer.shard_of`), binary (:func:`_shard_data`): a JSON header with the
+  terms and the offset of each term's block, then per term the ids of the articles holding it (delta
+  coded), which fields hold it and the raw term frequencies, as little-endian integers of the smallest
+  width that fits, which the browser reads straight into typed arrays (only the blocks of the tokens it
+  looks up). Raw frequencies, not weights: lunr's BM25 weight of a term (idf from its document frequency
+  and the document count, field length over the average) is computed in the browser, so an edit
+  rewrites only the shards of the article's old and new tokens.
 * ``facets/<g>.json.gz`` — ``{values: [section, source and tag strings], docs: [[id, section, source, year,
-  tag…]]}`` (strings as positions in ``values``), 32 issues to a file: what filters and facet counts need,
-  fetched for the groups that hold a query's matches.
+  tag…]]}`` (strings as positions in ``values``): what filters and facet counts need, fetched for the
+  groups that hold a query's matches.
 * ``meta/<g>.json.gz`` — per article ``[id, url, title, date, |title|, |tags|, |body|]`` (field lengths in
-  tokens), 16 issues to a file: fetched for the results on the visible page.
-* ``text/<g>.json.gz`` — per article ``[id, plain text]``, 2 issues to a file: exact-phrase checks and
-  snippets of the results on the visible page.
+  tokens): fetched for the results on the visible page.
+* ``text/<g>.json.gz`` — per article ``[id, plain text]``: exact-phrase checks and snippets of the results
+  on the visible page.
+
+Chunk files group articles by issue number: issue n is in file n // size, the size of each kind chosen
+from the archive's highest issue number (:func:`chunk_sizes`, recorded in the head): the smallest of
+:data:`CHUNKS` doubled until the archive needs no more than that kind's most files. So a small archive
+has small files (a query fetches little), and a large one a bounded number of files (meta 64, text 256,
+facets 32, shards 512: at most about 870 files whatever the archive's size).
 
 Article ids are stable: ``issue number × 256 + rank of the article's slug within its issue``. Adding an
 issue or an article never moves another issue's ids, so the groups above (by issue number) of other
-issues do not change either.
+issues do not change either, until the archive doubles past a bound of :func:`chunk_sizes` (then every
+chunk file is rewritten, as when the shard count doubles).
 
 Building uses little memory: articles are tokenized one at a time (token counts cached in SQLite under
 ``.cache/`` keyed on a hash of the article's fields), chunk files are written as their issues go by, and
@@ -40,6 +50,8 @@ import hashlib
 import json
 import os
 import sqlite3
+import struct
+import sys
 from array import array
 from collections import Counter
 from collections.abc import Iterable
@@ -49,11 +61,15 @@ from pathlib import Path
 from .tokenizer import fold_table, shard_of, token_counts
 
 FIELDS = ("title", "tags", "body")  # a hit in title or tags ranks above a body hit
-FORMAT = 3
+FORMAT = 4
 SLOTS = 256  # ids per issue
-META_ISSUES, TEXT_ISSUES, FACET_ISSUES = 16, 2, 32  # issues per chunk file of each kind
+# Per kind of chunk file: the fewest issues a file holds, and the most files of that kind. A file holds
+# that fewest number of issues doubled until the archive needs no more than the most files (see
+# chunk_sizes): small files while the archive is small, a bounded number of files as it grows.
+CHUNKS = {"meta": (16, 64), "text": (2, 256), "facets": (32, 32)}
 POSTINGS_PER_SHARD = 16_000
 MAX_SHARDS = 512
+SHARD_MAGIC = b"NLS4"
 CACHE_VERSION = 3
 _TF_BITS = 24  # a posting packs field << 24 | term frequency
 
@@ -177,7 +193,8 @@ def fold_json(used: set[str] | None = None) -> dict[str, str]:
 
 
 def encode(data) -> bytes:
-    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """JSON, or bytes as they are, compressed with gzip (the same bytes for the same content)."""
+    raw = data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return gzip.compress(raw, compresslevel=6, mtime=0)
 
 
@@ -215,11 +232,21 @@ class _Writer:
                 path.unlink()
 
 
-KINDS = {"meta": META_ISSUES, "text": TEXT_ISSUES, "facets": FACET_ISSUES}  # chunk kind -> issues a file
+def chunk_sizes(last_issue: int) -> dict[str, int]:
+    """Issues per chunk file of each kind for an archive whose highest issue number is ``last_issue``
+    (files group issues by number: issue n is in file n // size). Powers of two times the smallest size,
+    so they change only when the archive doubles past a bound (and then every chunk file is rewritten)."""
+    sizes = {}
+    for kind, (smallest, most_files) in CHUNKS.items():
+        size = smallest
+        while last_issue // size + 1 > most_files:
+            size *= 2
+        sizes[kind] = size
+    return sizes
 
 
-def group_of(kind: str, doc_id: int) -> int:
-    return issue_of(doc_id) // KINDS[kind]
+def group_of(sizes: dict[str, int], kind: str, doc_id: int) -> int:
+    return issue_of(doc_id) // sizes[kind]
 
 
 def rows_of(doc: SearchDoc, lengths: list[int]) -> dict[str, list]:
@@ -253,13 +280,14 @@ def _chunk_path(kind: str, group: int) -> str:
 class _Chunks:
     """Rows of each kind of chunk file, each file written when the ids move past its group."""
 
-    def __init__(self, writer: _Writer):
+    def __init__(self, writer: _Writer, sizes: dict[str, int]):
         self.writer = writer
+        self.sizes = sizes
         self.open: dict[str, tuple[int, list]] = {}
 
     def add(self, rows: dict[str, list]) -> None:
         for kind, row in rows.items():
-            group = group_of(kind, row[0])
+            group = group_of(self.sizes, kind, row[0])
             current = self.open.get(kind)
             if current is None or current[0] != group:
                 self.flush(kind)
@@ -276,34 +304,95 @@ class _Chunks:
             self.flush(kind)
 
 
-def _shard_data(postings: dict[str, list[tuple[int, int, int]]]) -> dict:
-    """One shard: sorted terms, and per term and field [delta-coded ids, term frequencies]; ``postings``
-    maps a term to its (id, field, tf) in ascending id order."""
+def _shard_path(number: int) -> str:
+    return f"shards/{number}.bin.gz"
+
+
+_WIDTHS = {1: "B", 2: "H", 4: "I"}
+
+
+def _width(largest: int) -> int:
+    return 1 if largest < 1 << 8 else 2 if largest < 1 << 16 else 4
+
+
+def _packed(values: list[int], width: int) -> bytes:
+    """Little-endian unsigned integers of ``width`` bytes, padded to a multiple of 4 bytes."""
+    packed = array(_WIDTHS[width], values)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    raw = packed.tobytes()
+    return raw + bytes(-len(raw) % 4)
+
+
+def _unpacked(raw: memoryview, count: int, width: int) -> tuple[array, int]:
+    """(the integers, bytes read including padding): the inverse of :func:`_packed`."""
+    values = array(_WIDTHS[width])
+    values.frombytes(raw[: count * width])
+    if sys.byteorder == "big":
+        values.byteswap()
+    return values, count * width + (-(count * width) % 4)
+
+
+def _term_block(entries: list[tuple[int, int, int]]) -> bytes:
+    """One term's postings, (id, field, tf) in ascending (id, field) order, as a block: header (articles n,
+    first id, term frequencies m, id width, tf width), then n - 1 id deltas, n field masks (bit f: field
+    f holds the term) and the m term frequencies in (id, field) order, each part 4-byte aligned."""
+    ids: list[int] = []
+    masks: list[int] = []
+    tfs: list[int] = []
+    for doc_id, field, tf in entries:
+        if not ids or ids[-1] != doc_id:
+            ids.append(doc_id)
+            masks.append(0)
+        masks[-1] |= 1 << field
+        tfs.append(tf)
+    deltas = [b - a for a, b in zip(ids, ids[1:])]
+    id_width, tf_width = _width(max(deltas, default=0)), _width(max(tfs))
+    return (struct.pack("<IIIBBH", len(ids), ids[0], len(tfs), id_width, tf_width, 0) + _packed(deltas, id_width)
+            + _packed(masks, 1) + _packed(tfs, tf_width))
+
+
+def _shard_data(postings: dict[str, list[tuple[int, int, int]]]) -> bytes:
+    """One shard (``postings``: term -> (id, field, tf) in ascending id order) as bytes: ``NLS4``, the
+    length of a JSON header ``{"terms": [sorted terms], "at": [offset of each term's block]}`` (uint32
+    little-endian), the header padded to 4 bytes, then the term blocks (:func:`_term_block`), offsets
+    counted from the first block. The browser reads only the blocks of the tokens it looks up, straight
+    into typed arrays."""
     ordered = sorted(postings)
-    encoded = []
-    for term in ordered:
-        per_field: list[list[list[int]]] = [[[], []] for _ in FIELDS]
-        for doc_id, field, tf in postings[term]:
-            per_field[field][0].append(doc_id)
-            per_field[field][1].append(tf)
-        flat = []
-        for ids, tfs in per_field:
-            flat += [[b - a for a, b in zip([0] + ids, ids)], tfs]
-        encoded.append(flat)
-    return {"terms": ordered, "postings": encoded}
+    blocks = [_term_block(postings[term]) for term in ordered]
+    at, offset = [], 0
+    for block in blocks:
+        at.append(offset)
+        offset += len(block)
+    header = json.dumps({"terms": ordered, "at": at}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    header += b" " * (-len(header) % 4)
+    return b"".join([SHARD_MAGIC, struct.pack("<I", len(header)), header, *blocks])
 
 
-def _shard_postings(data: dict) -> dict[str, list[tuple[int, int, int]]]:
+def _shard_postings(raw: bytes) -> dict[str, list[tuple[int, int, int]]]:
     """The inverse of :func:`_shard_data`."""
+    if raw[:4] != SHARD_MAGIC:
+        raise ValueError("not a search shard")
+    (header_length,) = struct.unpack_from("<I", raw, 4)
+    header = json.loads(raw[8: 8 + header_length])
+    body = memoryview(raw)[8 + header_length:]
     out = {}
-    for term, flat in zip(data["terms"], data["postings"]):
-        entries = []
-        for field in range(len(FIELDS)):
-            doc_id = 0
-            for delta, tf in zip(flat[2 * field], flat[2 * field + 1]):
-                doc_id += delta
-                entries.append((doc_id, field, tf))
-        entries.sort()
+    for term, offset in zip(header["terms"], header["at"]):
+        count, first, tf_count, id_width, tf_width, _ = struct.unpack_from("<IIIBBH", body, offset)
+        position = offset + 16
+        deltas, used = _unpacked(body[position:], count - 1, id_width)
+        position += used
+        masks, used = _unpacked(body[position:], count, 1)
+        position += used
+        tfs, _ = _unpacked(body[position:], tf_count, tf_width)
+        entries, doc_id, k = [], first, 0
+        for i, mask in enumerate(masks):
+            if i:
+                doc_id += deltas[i - 1]
+            for field in range(len(FIELDS)):
+                if mask >> field & 1:
+                    entries.append((doc_id, field, tfs[k]))
+                    k += 1
         out[term] = entries
     return out
 
@@ -317,21 +406,29 @@ def _characters(frequencies: list[dict[str, int]]) -> set[str]:
     return {c for field_terms in frequencies for term in field_terms for c in term}
 
 
-def _head(count: int, totals: list[int], postings: int, shards: int, characters, synonyms, sections) -> dict:
+def _head(count: int, totals: list[int], postings: int, shards: int, sizes: dict[str, int], characters, synonyms,
+          sections) -> dict:
     return {
         "format": FORMAT, "fields": list(FIELDS), "documents": count, "lengths": totals, "postings": postings,
         "average": [total / count if count else 0 for total in totals], "shards": shards, "slots": SLOTS,
-        "chunks": KINDS, "sections": sections or [], "synonyms": synonyms or [], "fold": fold_json(set(characters)),
+        "chunks": sizes, "sections": sections or [], "synonyms": synonyms or [], "fold": fold_json(set(characters)),
     }
 
 
 def build(docs: Iterable[SearchDoc], out_dir: Path, *, synonyms: list[list[str]] | None = None,
-          sections: list[list[str]] | None = None, cache_file: Path | None = None) -> BuildStats:
-    """Write the whole index for ``docs`` (in ascending id order; an iterator is consumed once)."""
+          sections: list[list[str]] | None = None, cache_file: Path | None = None,
+          last_issue: int | None = None) -> BuildStats:
+    """Write the whole index for ``docs`` (in ascending id order; an iterator is consumed once), whose
+    highest issue number is ``last_issue`` (found from ``docs`` when not given, which then are held in a
+    list)."""
+    if last_issue is None:
+        docs = list(docs)
+        last_issue = max((d.issue for d in docs), default=0)
+    sizes = chunk_sizes(last_issue)
     out_dir.mkdir(parents=True, exist_ok=True)
     writer = _Writer(out_dir)
     cache = TokenCache(cache_file)
-    chunks = _Chunks(writer)
+    chunks = _Chunks(writer, sizes)
     by_term: dict[str, array] = {}
     totals = [0] * len(FIELDS)
     count = postings = 0
@@ -362,8 +459,8 @@ def build(docs: Iterable[SearchDoc], out_dir: Path, *, synonyms: list[list[str]]
         for term in by_term:
             grouped[shard_of(term, shards)].append(term)
         for number, terms in enumerate(grouped):
-            writer.write(f"shards/{number}.json.gz", _shard_data({t: _unpack(by_term.pop(t)) for t in terms}))
-        head = _head(count, totals, postings, shards, characters, synonyms, sections)
+            writer.write(_shard_path(number), _shard_data({t: _unpack(by_term.pop(t)) for t in terms}))
+        head = _head(count, totals, postings, shards, sizes, characters, synonyms, sections)
         writer.write("head.json.gz", head)
         cache.remember_characters(_build_key(head), characters)
     finally:
@@ -388,13 +485,29 @@ def _moved_terms(gone: dict[int, list[dict[str, int]]], added: dict[int, list[di
     return terms
 
 
+def _last_issue(out_dir: Path, sizes: dict[str, int], issues: dict[int, list[SearchDoc]]) -> int:
+    """The highest issue number the index in ``out_dir`` (chunked by ``sizes``) holds once ``issues`` (as
+    in :func:`update`) replace theirs: read from its last ``meta/`` files."""
+    last = max((number for number, docs in issues.items() if docs), default=0)
+    groups = sorted((int(p.name.split(".")[0]) for p in (out_dir / "meta").glob("*.json.gz")), reverse=True)
+    for group in groups:
+        if (group + 1) * sizes["meta"] <= last:
+            break
+        numbers = {issue_of(row[0]) for row in decode((out_dir / _chunk_path("meta", group)).read_bytes())["docs"]}
+        numbers -= issues.keys()
+        if numbers:
+            return max(last, *numbers)
+    return last
+
+
 def update(out_dir: Path, issues: dict[int, list[SearchDoc]], *, synonyms: list[list[str]] | None = None,
            sections: list[list[str]] | None = None, cache_file: Path | None = None) -> BuildStats | None:
     """Bring the index in ``out_dir`` up to date after changes confined to ``issues`` (issue number -> every
     article it now has, in id order; an empty list for an issue removed), touching only the files those
     articles are in: their chunk files, the shards of their old and new tokens and the head. The result is
     byte for byte what :func:`build` writes for the whole archive. Returns None, having changed nothing,
-    when it cannot (no previous index or cache, or the shard count changes): then call :func:`build`."""
+    when it cannot (no previous index or cache, or the shard count or the chunk sizes change): then call
+    :func:`build`."""
     try:
         head = decode((out_dir / "head.json.gz").read_bytes())
     except (OSError, ValueError):
@@ -404,11 +517,14 @@ def update(out_dir: Path, issues: dict[int, list[SearchDoc]], *, synonyms: list[
         characters = cache.characters(_build_key(head)) if head.get("format") == FORMAT else None
         if characters is None:
             return None
+        sizes = head["chunks"]
+        if chunk_sizes(_last_issue(out_dir, sizes, issues)) != sizes:
+            return None
         writer = _Writer(out_dir)
         # the chunk files of the touched issues, and their rows
         files: dict[tuple[str, int], list[list]] = {}
-        for kind in KINDS:
-            for group in {number // KINDS[kind] for number in issues}:
+        for kind in CHUNKS:
+            for group in {number // sizes[kind] for number in issues}:
                 try:
                     files[(kind, group)] = chunk_rows(kind, decode((out_dir / _chunk_path(kind, group)).read_bytes()))
                 except OSError:
@@ -437,7 +553,7 @@ def update(out_dir: Path, issues: dict[int, list[SearchDoc]], *, synonyms: list[
         if shards != head["shards"]:
             return None
         for number in sorted({shard_of(t, shards) for t in _moved_terms(gone, added)}):
-            current = _shard_postings(decode((out_dir / f"shards/{number}.json.gz").read_bytes()))
+            current = _shard_postings(gzip.decompress((out_dir / _shard_path(number)).read_bytes()))
             gone_ids = set(gone)
             for term in list(current):
                 kept = [p for p in current[term] if p[0] not in gone_ids]
@@ -450,11 +566,11 @@ def update(out_dir: Path, issues: dict[int, list[SearchDoc]], *, synonyms: list[
                     for term, tf in field_terms.items():
                         if shard_of(term, shards) == number:
                             current.setdefault(term, []).append((doc_id, field, tf))
-            writer.write(f"shards/{number}.json.gz", _shard_data({t: sorted(p) for t, p in current.items()}))
+            writer.write(_shard_path(number), _shard_data({t: sorted(p) for t, p in current.items()}))
         for (kind, group), rows in files.items():
             by_id = {row[0]: row for row in rows}
             for doc_id in changed:
-                if group_of(kind, doc_id) == group:
+                if group_of(sizes, kind, doc_id) == group:
                     by_id.pop(doc_id, None)
                     if doc_id in new:
                         by_id[doc_id] = new[doc_id][kind]
@@ -464,7 +580,7 @@ def update(out_dir: Path, issues: dict[int, list[SearchDoc]], *, synonyms: list[
             else:
                 (out_dir / path).unlink(missing_ok=True)
         characters = +characters  # drop characters no article uses any more
-        head = _head(count, totals, postings, shards, characters, synonyms, sections)
+        head = _head(count, totals, postings, shards, sizes, characters, synonyms, sections)
         writer.write("head.json.gz", head)
         cache.remember_characters(_build_key(head), characters)
     finally:

@@ -65,7 +65,8 @@ def _head_values(catalog: Catalog) -> dict:
 
 
 def write(catalog: Catalog, site_dir: Path, *, cache_file: Path | None) -> index.BuildStats:
-    stats = index.build(documents(catalog), site_dir / DATA_DIR, cache_file=cache_file, **_head_values(catalog))
+    stats = index.build(documents(catalog), site_dir / DATA_DIR, cache_file=cache_file,
+                        last_issue=max((i.number for i in catalog.issues), default=0), **_head_values(catalog))
     copy_assets(site_dir)
     return stats
 

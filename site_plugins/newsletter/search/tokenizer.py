@@ -19,11 +19,13 @@ wherever a word segmenter would have cut.
 
 from __future__ import annotations
 
+import json
 import operator
 import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ffff"
 RUN = re.compile(rf"[{_HAN}]+|[a-z0-9]+")
@@ -32,20 +34,55 @@ HAN_RUN = re.compile(rf"[{_HAN}]+")
 _FOLD_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0x20000, 0x2FA20))
 
 
+_fold_store: list = []  # [file, salt] where a build keeps the fold table for the next process
+
+
+def keep_fold_table(path: Path, salt: str) -> None:
+    """Keep the fold table in ``path`` (a build's cache folder) for the next process, valid under ``salt``
+    (the code's digest) and OpenCC's version: converting OpenCC's tables is a good part of starting a
+    short build (``mkdocs build --dirty``)."""
+    _fold_store[:] = [path, salt]
+
+
 @lru_cache(maxsize=1)
 def fold_table() -> dict[str, str]:
     """Traditional -> simplified, one character each, from OpenCC's maintained t2s conversion."""
+    return kept_fold_table(*_fold_store) if _fold_store else _converted_fold_table()
+
+
+def kept_fold_table(path: Path, salt: str) -> dict[str, str]:
+    """The table stored in ``path`` under the same key, else converted and stored there."""
+    import opencc
+
+    key = f"{opencc.__version__} {_FOLD_RANGES} {salt}"
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if stored["key"] == key:
+            return stored["table"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    table = _converted_fold_table()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps({"key": key, "table": table}, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # a read-only cache folder: convert again next time
+    return table
+
+
+def _converted_fold_table() -> dict[str, str]:
     import opencc
 
     converter = opencc.OpenCC("t2s")
-    table = {}
-    for start, end in _FOLD_RANGES:
-        for code in range(start, end):
-            char = chr(code)
-            folded = converter.convert(char)
-            if folded != char and len(folded) == 1:
-                table[char] = folded
-    return table
+    chars = [chr(code) for start, end in _FOLD_RANGES for code in range(start, end)]
+    # One call for all (a process starts faster): a line break ends every phrase, so each line is one
+    # character converted alone; one at a time where that does not hold.
+    folded = converter.convert("\n".join(chars)).split("\n")
+    if len(folded) != len(chars):
+        folded = [converter.convert(char) for char in chars]
+    return {char: to for char, to in zip(chars, folded) if to != char and len(to) == 1}
 
 
 @lru_cache(maxsize=1)

@@ -6,6 +6,7 @@
   var engine = window.newsletterSearch;
   var FACETS = engine.facets;
   var PAGE_SIZE = 20;
+  var FACET_SHOWN = 30; // facet values listed before "显示全部"
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -22,13 +23,26 @@
     return line;
   }
 
-  function debounce(fn, ms) {
-    var timer;
-    return function () {
-      var args = arguments;
-      clearTimeout(timer);
-      timer = setTimeout(function () { fn.apply(null, args); }, ms);
-    };
+  /* One search at a time: run() aborts the last one's remaining work (fetches already made still fill
+   * the caches), and so does stop(). run() resolves like engine.search; an aborted search never settles. */
+  function latest() {
+    var controller = null;
+    function stop() {
+      if (controller) controller.abort();
+      controller = null;
+    }
+    function run(query, filters, options) {
+      stop();
+      var mine = controller = new AbortController();
+      return new Promise(function (resolve, reject) {
+        engine.search(query, filters, Object.assign({ signal: mine.signal }, options)).then(function (results) {
+          if (!mine.signal.aborted) resolve(results);
+        }, function (error) {
+          if (!mine.signal.aborted) reject(error);
+        });
+      });
+    }
+    return { run: run, stop: stop };
   }
 
   /* Calls fn once the element comes near the viewport: a snippet fetches the text of its result's issues,
@@ -55,7 +69,7 @@
     var input = form.querySelector("input"), panel = form.querySelector(".nl-header-search__panel");
     var listbox = panel.querySelector("[role=listbox]"), empty = panel.querySelector(".nl-header-search__empty");
     var all = panel.querySelector(".nl-header-search__all");
-    var active = -1, generation = 0;
+    var active = -1, search = latest();
 
     function options() { return Array.from(listbox.querySelectorAll("[role=option]")); }
 
@@ -89,13 +103,16 @@
       input.setAttribute("aria-expanded", "true");
     }
 
-    var run = debounce(function () {
-      var query = input.value.trim(), mine = ++generation;
-      if (!query) return close();
-      engine.search(query, {}, { limit: 8, facets: false }).then(function (results) {
-        if (mine === generation) show(results, query);
+    // Every keystroke searches at once (no delay: a search is a few milliseconds once its shards are
+    // fetched), the previous one abandoned; an input method's composition searches when committed.
+    function run(event) {
+      if (event && event.isComposing) return;
+      var query = input.value.trim();
+      if (!query) { search.stop(); return close(); }
+      search.run(query, {}, { limit: 8, facets: false }).then(function (results) {
+        show(results, query);
       }, function (error) { console.warn(error); });
-    }, 120);
+    }
 
     function move(delta) {
       var list = options();
@@ -107,6 +124,7 @@
     }
 
     input.addEventListener("input", run);
+    input.addEventListener("compositionend", run);
     input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown") { event.preventDefault(); move(1); }
       else if (event.key === "ArrowUp") { event.preventDefault(); move(-1); }
@@ -136,11 +154,16 @@
   function searchPage(form) {
     var input = form.querySelector("input[name=q]");
     var status = document.querySelector(".nl-search-status"), list = document.querySelector(".nl-search-list");
-    var more = document.querySelector(".nl-search-more"), shown = PAGE_SIZE, generation = 0, state;
+    var more = document.querySelector(".nl-search-more"), shown = PAGE_SIZE, state;
+    var search = latest(), expanded = {}, drawn = 0;
 
-    function go(next, replace) {
-      history[replace ? "replaceState" : "pushState"](null, "", urlFor(next));
-      render();
+    /* Shows `next` and adds it to the history once its results are drawn (or the search failed), in a task
+     * of its own: pushState can take milliseconds, which would otherwise hold up the search's first fetches
+     * or the drawing. A search abandoned for a newer one leaves no history entry. */
+    function go(next) {
+      return render(next, function () {
+        setTimeout(function () { history.pushState(null, "", urlFor(next)); }, 0);
+      });
     }
 
     function facetLink(facet, entry) {
@@ -156,26 +179,55 @@
       return link;
     }
 
-    function renderFacets(facets) {
-      FACETS.forEach(function (facet) {
-        var box = document.querySelector('.nl-facet[data-facet="' + facet + '"]');
-        var values = (facets && facets[facet]) || [];
-        var ul = box.querySelector("ul");
-        ul.replaceChildren();
-        values.forEach(function (entry) {
-          var li = el("li");
-          li.appendChild(facetLink(facet, entry));
-          ul.appendChild(li);
-        });
-        box.hidden = values.length === 0;
-        var chosen = ul.querySelector(".nl-facet__link--selected"); // keep the chosen value in the list's view
-        if (chosen) ul.scrollTop += chosen.getBoundingClientRect().top - ul.getBoundingClientRect().top;
+    /* One facet's values: the first FACET_SHOWN (and the chosen one) until the reader asks for all of
+     * them (a large archive has hundreds of issues: drawing them all would hold up the next search). */
+    function renderFacet(facet, values) {
+      var box = document.querySelector('.nl-facet[data-facet="' + facet + '"]');
+      var ul = box.querySelector("ul"), button = box.querySelector(".nl-facet__all");
+      var shownValues = expanded[facet] || values.length <= FACET_SHOWN ? values : values.filter(function (entry, i) {
+        return i < FACET_SHOWN || entry.value === state.filters[facet];
       });
+      ul.replaceChildren.apply(ul, shownValues.map(function (entry) {
+        var li = el("li");
+        li.appendChild(facetLink(facet, entry));
+        return li;
+      }));
+      if (shownValues.length < values.length) {
+        if (!button) {
+          button = el("button", "nl-facet__all");
+          button.type = "button";
+          box.appendChild(button);
+        }
+        button.textContent = "显示全部 " + values.length + " 项";
+        button.hidden = false;
+        button.onclick = function () {
+          expanded[facet] = true;
+          renderFacet(facet, values);
+          var next = ul.querySelectorAll(".nl-facet__link")[FACET_SHOWN];
+          if (next) next.focus();
+        };
+      } else if (button) {
+        button.hidden = true;
+      }
+      box.hidden = values.length === 0;
+      var chosen = ul.querySelector(".nl-facet__link--selected"); // keep the chosen value in the list's view
+      if (chosen) ul.scrollTop += chosen.getBoundingClientRect().top - ul.getBoundingClientRect().top;
+    }
+
+    function renderFacets(facets) {
+      FACETS.forEach(function (facet) { renderFacet(facet, (facets && facets[facet]) || []); });
+    }
+
+    /* Snippets not drawn yet belong to the last results: forgotten when a new search starts. */
+    function forgetSnippets() {
+      if (observer) pending.forEach(function (fn, element) { observer.unobserve(element); });
+      pending.clear();
+      drawn++;
     }
 
     function renderResults(results) {
-      if (observer) pending.forEach(function (fn, element) { observer.unobserve(element); });
-      pending.clear();
+      forgetSnippets();
+      var mine = drawn;
       list.replaceChildren();
       results.forEach(function (res) {
         var item = el("li", "nl-search-hit");
@@ -184,40 +236,53 @@
         item.appendChild(link);
         engine.markedTitle(res, state.q).then(function (span) { link.appendChild(span); });
         item.appendChild(metaLine(res));
+        var query = state.q;
         whenVisible(item, function () {
-          engine.snippet(res, state.q).then(function (p) { item.appendChild(p); }, function (error) { console.warn(error); });
+          engine.snippet(res, query).then(function (p) { if (mine === drawn) item.appendChild(p); }, function (error) { console.warn(error); });
         });
         list.appendChild(item);
       });
     }
 
-    function render() {
-      state = stateFromURL();
+    /* Shows the state `next` (else the URL's): results first, then facet counts. whenDrawn() runs once the
+     * results (or an error) are drawn; the page title follows in a task of its own, like the history
+     * entry (go), so neither holds up the drawing. */
+    function render(next, whenDrawn) {
+      var drawnThen = function () {
+        if (whenDrawn) whenDrawn();
+        whenDrawn = null;
+        var title = state.q ? state.q + " - 搜索" : null;
+        if (title) setTimeout(function () { document.title = title; }, 0);
+      };
+      state = next && next.q !== undefined ? next : stateFromURL();
       input.value = state.q;
-      var mine = ++generation;
+      forgetSnippets();
       if (!state.q.trim()) {
+        search.stop();
         status.textContent = "请输入关键词。多个关键词用空格分开，须全部出现。";
         list.replaceChildren();
         renderFacets(null);
         more.hidden = true;
+        drawnThen();
         return Promise.resolve();
       }
       status.textContent = "正在搜索…";
       // Results first (without the facet rows of every match), then the same search with facet counts:
-      // everything but those rows is already fetched by then.
-      return engine.search(state.q, state.filters, { limit: shown, facets: false }).then(function (results) {
-        if (mine !== generation) return;
+      // the engine keeps what the query learnt, so the second call adds only those rows and the counting.
+      var shownState = state;
+      return search.run(shownState.q, shownState.filters, { limit: shown, facets: false }).then(function (results) {
         status.textContent = results.total
-          ? "找到 " + results.total + " 篇包含“" + state.q + "”的文章" + (results.total > results.length ? "，显示前 " + results.length + " 篇" : "")
-          : "没有找到包含“" + state.q + "”的文章";
+          ? "找到 " + results.total + " 篇包含“" + shownState.q + "”的文章" + (results.total > results.length ? "，显示前 " + results.length + " 篇" : "")
+          : "没有找到包含“" + shownState.q + "”的文章";
         renderResults(results);
         more.hidden = results.total <= results.length;
-        document.title = state.q + " - 搜索";
-        return engine.search(state.q, state.filters, { limit: shown }).then(function (full) {
-          if (mine === generation) renderFacets(full.facets);
+        drawnThen();
+        return search.run(shownState.q, shownState.filters, { limit: shown }).then(function (full) {
+          renderFacets(full.facets);
         });
       }).catch(function (error) {
         status.textContent = "搜索出错：" + error.message;
+        drawnThen();
       });
     }
 
@@ -226,9 +291,9 @@
       shown = PAGE_SIZE;
       go({ q: input.value.trim(), filters: {} });
     });
-    more.querySelector("button").addEventListener("click", function () { shown += PAGE_SIZE; render(); });
-    window.addEventListener("popstate", render);
-    engine.pageReady = render();
+    more.querySelector("button").addEventListener("click", function () { shown += PAGE_SIZE; render(state); });
+    window.addEventListener("popstate", function () { render(); });
+    render();
   }
 
   var header = document.querySelector("[data-nl-header-search]");

@@ -11,14 +11,15 @@
     var table = new Map();
     var from = Array.from(fold.from), to = Array.from(fold.to);
     for (var i = 0; i < from.length; i++) table.set(from[i], to[i]);
+    // one pass of the regular expression engine over the text finds the characters to fold
+    var folding = from.length ? new RegExp("[" + from.map(function (c) {
+      return "\\u{" + c.codePointAt(0).toString(16) + "}";
+    }).join("") + "]", "gu") : null;
+    var fold1 = function (c) { return table.get(c); };
 
     function normalize(text) {
-      var chars = Array.from(String(text).normalize("NFKC").toLowerCase());
-      for (var i = 0; i < chars.length; i++) {
-        var folded = table.get(chars[i]);
-        if (folded !== undefined) chars[i] = folded;
-      }
-      return chars.join("");
+      var normal = String(text).normalize("NFKC").toLowerCase();
+      return folding ? normal.replace(folding, fold1) : normal;
     }
 
     function runs(text) {
