@@ -50,6 +50,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.parsed, self.parsed_salt = ParseCache(), None
         self.signer = buildcache.Signer()
         self.views = buildcache.Memo()  # the preview's page specs, kept for pages whose inputs did not change
+        self.page_files = _KeptFiles()
         self.compiled = CompiledTemplates()
         self.site_states: dict[str, buildcache.SiteState] = {}  # the preview's, by site directory
         self.html_cache = None
@@ -62,6 +63,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.cache_dir = self.root / ".cache" / "newsletter"
         if not hasattr(self, "parsed"):  # used without on_startup (MkDocs' API called directly)
             self.on_startup(command="build", dirty=False)
+        if self.serving:
+            self.pdf_queue.rebuilding(True)  # background PDFs wait for the preview to be idle again
         self._stage_site(config)
         try:
             settings = self.config.settings(show_drafts=drafts_shown(self.command))
@@ -153,15 +156,17 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.fingerprints = buildcache.page_fingerprints(specs, self._page_salt(config, specs), self.signer)
         for file in files.documentation_pages():  # hand-written pages in docs/: few, and they show the
             file.is_modified = lambda: True       # nav and templates, which MkDocs' mtime check does not see
-        taken = files.src_uris  # (a dict lookup: get_file_from_path makes a PurePath of each)
+        taken = set(files.src_uris)  # (a dict lookup: get_file_from_path makes a PurePath of each)
+        self.page_files.begin()
         for spec in specs:
             if spec.src_uri in taken:
                 continue  # a hand-written page in docs/ wins
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
-            file = File.generated(config, spec.src_uri, content="", inclusion=inclusion)
-            if self.previous is not None and self.previous.unchanged(spec.src_uri, self.fingerprints[spec.src_uri]) \
-                    and os.path.isfile(file.abs_dest_path):
-                file.is_modified = lambda: False  # MkDocs' --dirty then skips it; generated files say True
+            file = self.page_files.get(config, spec.src_uri, inclusion)
+            # MkDocs' --dirty skips a page whose file says it is unmodified (a generated one says modified)
+            unchanged = self.previous is not None and self.previous.unchanged(spec.src_uri, self.fingerprints[spec.src_uri]) \
+                and os.path.isfile(file.abs_dest_path)
+            file.is_modified = _UNMODIFIED if unchanged else _MODIFIED
             files.append(file)
             self.specs[spec.src_uri] = spec
         for feed in feeds.site_feeds(self.catalog, config.site_name, config.site_url):
@@ -279,6 +284,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             self.parsed.save(self.cache_dir / "parsed.pickle", self.parsed_salt[1])
         site_dir = Path(config.site_dir)
         self.made: dict[str, str] = {}  # site path of a file made from an issue -> digest of its sources
+        self.issue_digests: dict[tuple, str] = {}
         self._write_search_index(site_dir)
         self._write_pdfs(site_dir)
         self._write_emails(site_dir, config.site_url)
@@ -287,6 +293,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self._publish_staged_site(config)
         for job in self.pdf_jobs:  # the preview: after the pages are served
             self.pdf_queue.want(job)
+        if self.serving:
+            self.pdf_queue.rebuilding(False)
         kept = self.previous.page_digests if self.previous is not None else {}  # pages a dirty build left alone
         digests = {uri: self.page_digests.get(uri) or kept[uri] for uri in self.specs
                    if uri in self.page_digests or uri in kept}
@@ -386,8 +394,10 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def _issue_digest(self, issue) -> str:
         """What an issue's PDF and email edition are made from, cheaply: its page's fingerprint (every
         article of it, the templates, the code, the settings) and its folder's files (images)."""
-        return buildcache.digest(self.fingerprints.get(f"{issue.url}index.md", ""),
-                                 buildcache.folder_stat_digest(self.root / issue.path))
+        key = (self.fingerprints.get(f"{issue.url}index.md", ""), issue.path)
+        if key not in self.issue_digests:  # once per build (PDF and email edition)
+            self.issue_digests[key] = buildcache.digest(key[0], buildcache.folder_stat_digest(self.root / issue.path))
+        return self.issue_digests[key]
 
     def _pdf_setup(self):
         from .pdf.build import PdfSetup
@@ -421,6 +431,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
 
     def on_build_error(self, error):
         self._forget_counter()
+        if self.serving:
+            self.pdf_queue.rebuilding(False)
         if self.pdf_batch is not None:
             self.pdf_batch.stop()
         if self.journal is not None:
@@ -510,6 +522,37 @@ def _plain(value):
     if isinstance(value, (set, frozenset)):
         return sorted(map(str, value))
     return re.sub(r" at 0x[0-9a-fA-F]+", "", str(value))
+
+
+def _UNMODIFIED() -> bool:
+    return False
+
+
+def _MODIFIED() -> bool:
+    return True
+
+
+class _KeptFiles:
+    """The generated pages' File objects, kept from one build of the preview to the next: making 6,000
+    of them again (paths normalised, destinations and URLs worked out) is a large part of a rebuild.
+    A File is a function of what it is made from (the key); MkDocs gives it a new Page every build
+    (it makes one for a file whose ``page`` is None), and the plugin sets ``is_modified`` every build."""
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple, File] = {}
+        self.used: dict[tuple, File] = {}
+
+    def begin(self) -> None:
+        self.kept, self.used = self.used or self.kept, {}
+
+    def get(self, config, src_uri: str, inclusion: InclusionLevel) -> File:
+        key = (src_uri, inclusion, config.site_dir, config.use_directory_urls, config.plugins._current_plugin)
+        file = self.kept.get(key)
+        if file is None:
+            file = File.generated(config, src_uri, content="", inclusion=inclusion)
+        file.page = None
+        self.used[key] = file
+        return file
 
 
 class _WarningCounter(logging.Handler):
