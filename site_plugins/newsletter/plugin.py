@@ -354,18 +354,23 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.pdf_jobs: list[PdfJob] = []
         if not self.settings.pdf_enabled:
             return
-        from .pdf.build import finish_rendering, site_targets, write_pdfs
+        from .pdf.build import finish_rendering, in_cache, site_targets, write_pdfs
         from .pdf.typeset import PdfError
 
         early = finish_rendering(self.pdf_batch, self._pdf_setup())  # what _start_pdfs began is now in the cache
         self.pdf_batch = None
-        targets = []
+        targets, placed = [], []
         for issue, target in site_targets(self.catalog, site_dir):
             path = pdf_path(issue)
             digest = self.made[path] = self._issue_digest(issue)
             if self.serving:
                 published = Path(self.published_site_dir) / path
-                if self.pdf_queue.current(published) != digest:
+                if self.pdf_queue.current(published) == digest:
+                    continue
+                if self.previous is None and in_cache(issue, self.catalog, self._pdf_setup()):
+                    targets.append((issue, target))  # the preview's first build: a copy now, not a job for later
+                    placed.append((published, digest))
+                else:
                     self.pdf_jobs.append(PdfJob(self.catalog, issue, published, digest, self.stage.target.parent))
             elif self.previous is None or self.previous.made.get(path) != digest or not target.is_file():
                 self._release(target)
@@ -374,6 +379,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             report = write_pdfs(self.catalog, self._pdf_setup(), targets)
         except PdfError as exc:
             raise PluginError(f"PDF of an issue failed (set NEWSLETTER_PDF=0 to build without PDFs):\n{exc}") from None
+        for published, digest in placed:
+            self.pdf_queue.set_current(published, digest)
         for warning in report.warnings:  # e.g. a character no font has; --strict then fails the build
             log.warning(str(warning))
         if report.warnings and self.strict_warnings:
