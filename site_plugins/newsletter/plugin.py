@@ -3,6 +3,8 @@ and give MkDocs the pages they produce. No rules live here."""
 
 from __future__ import annotations
 
+import atexit
+import gc
 import json
 import logging
 import os
@@ -303,6 +305,11 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
                                                      self.search_keys, digests, self.search_files))
 
     def on_shutdown(self):
+        if not self.serving:
+            # The process ends next. Python's shutdown would walk every object this build made in one last
+            # cycle collection (a tenth of a second at 1,000 articles, a seventh of a --dirty build); the
+            # system frees the memory anyway, and what needs closing was closed by the build itself.
+            atexit.register(gc.freeze)
         self.pdf_queue.stop()
         if self.html_cache is not None:
             self.html_cache.save()
