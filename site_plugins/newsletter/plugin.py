@@ -53,6 +53,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.signer = buildcache.Signer()
         self.views = buildcache.Memo()  # the preview's page specs, kept for pages whose inputs did not change
         self.page_files = _KeptFiles()
+        self.issue_digests: tuple[dict, dict] = ({}, {})  # id(issue) -> (issue, page fingerprint, digest)
         self.compiled = CompiledTemplates()
         self.site_states: dict[str, buildcache.SiteState] = {}  # the preview's, by site directory
         self.html_cache = None
@@ -159,12 +160,12 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         for file in files.documentation_pages():  # hand-written pages in docs/: few, and they show the
             file.is_modified = lambda: True       # nav and templates, which MkDocs' mtime check does not see
         taken = set(files.src_uris)  # (a dict lookup: get_file_from_path makes a PurePath of each)
-        self.page_files.begin()
+        self.page_files.begin(config)
         for spec in specs:
             if spec.src_uri in taken:
                 continue  # a hand-written page in docs/ wins
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
-            file = self.page_files.get(config, spec.src_uri, inclusion)
+            file = self.page_files.get(spec.src_uri, inclusion)
             # MkDocs' --dirty skips a page whose file says it is unmodified (a generated one says modified)
             unchanged = self.previous is not None and self.previous.unchanged(spec.src_uri, self.fingerprints[spec.src_uri]) \
                 and os.path.isfile(file.abs_dest_path)
@@ -286,7 +287,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             self.parsed.save(self.cache_dir / "parsed.pickle", self.parsed_salt[1])
         site_dir = Path(config.site_dir)
         self.made: dict[str, str] = {}  # site path of a file made from an issue -> digest of its sources
-        self.issue_digests: dict[tuple, str] = {}
+        self.issue_digests = ({}, self.issue_digests[0] or self.issue_digests[1])  # (this build's, the last one's)
         self._write_search_index(site_dir)
         self._write_pdfs(site_dir)
         self._write_emails(site_dir, config.site_url)
@@ -360,18 +361,23 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.pdf_jobs: list[PdfJob] = []
         if not self.settings.pdf_enabled:
             return
-        from .pdf.build import finish_rendering, site_targets, write_pdfs
+        from .pdf.build import finish_rendering, in_cache, site_targets, write_pdfs
         from .pdf.typeset import PdfError
 
         early = finish_rendering(self.pdf_batch, self._pdf_setup())  # what _start_pdfs began is now in the cache
         self.pdf_batch = None
-        targets = []
+        targets, placed = [], []
         for issue, target in site_targets(self.catalog, site_dir):
             path = pdf_path(issue)
             digest = self.made[path] = self._issue_digest(issue)
             if self.serving:
                 published = Path(self.published_site_dir) / path
-                if self.pdf_queue.current(published) != digest:
+                if self.pdf_queue.current(published) == digest:
+                    continue
+                if self.previous is None and in_cache(issue, self.catalog, self._pdf_setup()):
+                    targets.append((issue, target))  # the preview's first build: a copy now, not a job for later
+                    placed.append((published, digest))
+                else:
                     self.pdf_jobs.append(PdfJob(self.catalog, issue, published, digest, self.stage.target.parent))
             elif self.previous is None or self.previous.made.get(path) != digest or not target.is_file():
                 self._release(target)
@@ -380,6 +386,8 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             report = write_pdfs(self.catalog, self._pdf_setup(), targets)
         except PdfError as exc:
             raise PluginError(f"PDF of an issue failed (set NEWSLETTER_PDF=0 to build without PDFs):\n{exc}") from None
+        for published, digest in placed:
+            self.pdf_queue.set_current(published, digest)
         for warning in report.warnings:  # e.g. a character no font has; --strict then fails the build
             log.warning(str(warning))
         if report.warnings and self.strict_warnings:
@@ -401,10 +409,15 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def _issue_digest(self, issue) -> str:
         """What an issue's PDF and email edition are made from, cheaply: its page's fingerprint (every
         article of it, the templates, the code, the settings) and its folder's files (images)."""
-        key = (self.fingerprints.get(f"{issue.url}index.md", ""), issue.path)
-        if key not in self.issue_digests:  # once per build (PDF and email edition)
-            self.issue_digests[key] = buildcache.digest(key[0], buildcache.folder_stat_digest(self.root / issue.path))
-        return self.issue_digests[key]
+        # The folder is read once per Issue object: the parse cache hands out the same one again only
+        # while no file under its folder changed (parsecache.py).
+        used, kept = self.issue_digests
+        fingerprint = self.fingerprints.get(f"{issue.url}index.md", "")
+        found = used.get(id(issue)) or kept.get(id(issue))
+        if found is None or found[0] is not issue or found[1] != fingerprint:
+            found = (issue, fingerprint, buildcache.digest(fingerprint, buildcache.folder_stat_digest(self.root / issue.path)))
+        used[id(issue)] = found
+        return found[2]
 
     def _pdf_setup(self):
         from .pdf.build import PdfSetup
@@ -549,14 +562,20 @@ class _KeptFiles:
         self.kept: dict[tuple, File] = {}
         self.used: dict[tuple, File] = {}
 
-    def begin(self) -> None:
+    def begin(self, config) -> None:
+        """A new build with ``config``: the files made for another site_dir or URL style are dropped."""
+        self.config = config
+        made_with = (config.site_dir, config.use_directory_urls, config.plugins._current_plugin)
+        if made_with != getattr(self, "made_with", None):
+            self.kept, self.used = {}, {}
+        self.made_with = made_with
         self.kept, self.used = self.used or self.kept, {}
 
-    def get(self, config, src_uri: str, inclusion: InclusionLevel) -> File:
-        key = (src_uri, inclusion, config.site_dir, config.use_directory_urls, config.plugins._current_plugin)
+    def get(self, src_uri: str, inclusion: InclusionLevel) -> File:
+        key = (src_uri, inclusion)
         file = self.kept.get(key)
         if file is None:
-            file = File.generated(config, src_uri, content="", inclusion=inclusion)
+            file = File.generated(self.config, src_uri, content="", inclusion=inclusion)
         file.page = None
         self.used[key] = file
         return file

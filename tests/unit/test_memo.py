@@ -75,3 +75,21 @@ def test_a_replaced_field_of_a_frozen_article_is_a_new_object():
     memo(make, article)
     memo(make, dataclasses.replace(article, title="乙"))
     assert [args[0].title for args in make.args] == ["甲", "乙"]
+
+
+def test_an_inner_result_outlives_builds_in_which_its_outer_one_was_kept():
+    """A listing's pages are kept each on its own inside the listing's result: after builds where the
+    whole listing was kept, a change to one page still finds the other pages kept."""
+    memo, pages = Memo(), Calls()
+    a, b, c = _article("甲"), _article("乙"), _article("丙")
+
+    def listing(first, second):
+        return [memo(pages, first), memo(pages, second)]
+
+    for _ in range(3):
+        memo.begin()
+        kept = memo(listing, a, b)
+    memo.begin()
+    changed = memo(listing, a, c)
+    assert changed[0] is kept[0]
+    assert [args[0].title for args in pages.args] == ["甲", "乙", "丙"]
