@@ -230,6 +230,14 @@ def targets(all_results: dict[int, dict]) -> str:
                      f"{ours['warm'].seconds / ours['full'].seconds:.0%} (target ≤ 50%; "
                      f"{ours['warm_bare'].seconds / ours['full'].seconds:.0%} without site/); peak RSS "
                      f"{max(ours['full'].peak_mb, ours['warm'].peak_mb, ours['warm_bare'].peak_mb):.0f} MB (target ≤ 600 MB at 5,000)")
+    for size in sizes:  # every run, in order (noise shows here: the machine is shared)
+        r = all_results[size]
+        for engine, key, label in (("ours", "full", "cold"), ("ours", "warm", "warm"), ("ours", "warm_bare", "warm without site/"),
+                                   ("ours", "rebuild", "--dirty"), ("material", "full", "full"),
+                                   ("material", "rebuild", "--dirty")):
+            if engine in r and r[engine][key].runs:
+                lines.append(f"- {r['count']:,} articles, {engine} {label} runs (s): "
+                             + ", ".join(fmt(run.seconds) for run in r[engine][key].runs))
     if len(sizes) >= 2:
         small, large = all_results[sizes[0]], all_results[sizes[-1]]
         per = [r["ours"]["full"].seconds / r["count"] for r in (small, large)]
@@ -288,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         if (ROOT / "scripts" / name).is_file():
             print(f"running scripts/{name} …", file=sys.stderr, flush=True)
             report.append(load_script(name).run(args.quick))
+    report.append(f"Load average at the end: {os.getloadavg()[0]:.1f}\n")
     text = "\n".join(report).rstrip() + "\n"
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -228,10 +228,15 @@ def run(quick: bool, sizes: list[int] | None = None, edits: int | None = None) -
     sizes = sizes or ([100, 500] if quick else [1000, 5000])
     edits = edits or (2 if quick else 5)
     results = {}
+    started, load = time.strftime("%Y-%m-%d %H:%M", time.gmtime()), [os.getloadavg()[0]]
     for size in sizes:
         print(f"  preview, {size} articles …", file=sys.stderr, flush=True)
         results[size] = bench_size(size, edits)
-    return report(results, edits)
+        load.append(os.getloadavg()[0])
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    return (f"{started}–{time.strftime('%H:%M', time.gmtime())} UTC at commit {commit or '?'}; load average (1 min) "
+            f"at the start and after each size: {', '.join(f'{x:.1f}' for x in load)} (2 cores, shared)\n\n"
+            + report(results, edits))
 
 
 def main() -> int:

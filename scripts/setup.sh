@@ -88,6 +88,12 @@ if [ ! -f "$stamp" ]; then
   rm -f "$venv"/.installed-*; touch "$stamp"
 fi
 
+# --- bytecode of our modules --------------------------------------------------------------------
+# An editable install leaves them without .pyc (pip compiles only what it copies), and where
+# PYTHONDONTWRITEBYTECODE is set every `mkdocs build` would compile them again (part of starting a
+# --dirty build); compileall writes only what is stale, and Python reads .pyc files whatever that setting.
+"$venv/bin/python" -m compileall -q site_plugins >/dev/null || true
+
 # --- browser test tools (npm registry): axe-core ------------------------------------------------
 if [ "$want_test" = 1 ] && [ ! -f node_modules/axe-core/axe.min.js ]; then
   say "installing axe-core from the npm registry"

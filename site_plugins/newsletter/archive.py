@@ -222,13 +222,18 @@ class IndexBlock:
     groups: list[GroupLink]
 
 
-def listing_pages(group: Group, catalog: Catalog, issues: dict[int, Issue], memo: Memo) -> list[PageSpec]:
-    """A group's listing pages; a page is made again only when what it shows changed (the group's size,
-    or an article or the issue of an article on it)."""
-    per_page = catalog.settings.per_page
-    return [memo(listing_page, group.facet, group.value, group.count, number, per_page,
-                 tuple(chunk), tuple(issues[a.issue_number] for a in chunk))
-            for number, chunk in enumerate(chunks(list(group.articles), per_page), start=1)]
+def listing_pages(group: Group, catalog: Catalog, issues: dict[int, Issue], memo: Memo) -> tuple[PageSpec, ...]:
+    """A group's listing pages, made again only when what they show changed: the group's articles or
+    their issues (then only the pages showing what changed, see :func:`_listing_pages`)."""
+    return memo(_listing_pages, group.facet, group.value, group.articles,
+                tuple(issues[a.issue_number] for a in group.articles), catalog.settings.per_page, memo)
+
+
+def _listing_pages(facet: Facet, value: str, articles: tuple[Article, ...], issues: tuple[Issue, ...],
+                   per_page: int, memo: Memo) -> tuple[PageSpec, ...]:
+    return tuple(memo(listing_page, facet, value, len(articles), number, per_page, tuple(chunk),
+                      issues[(number - 1) * per_page:number * per_page])
+                 for number, chunk in enumerate(chunks(list(articles), per_page), start=1))
 
 
 def listing_page(facet: Facet, value: str, total: int, number: int, per_page: int,

@@ -110,7 +110,7 @@ class Signer:
 
     @staticmethod
     def _article(article: Article) -> str:
-        return digest(repr(dataclasses.astuple(article)))
+        return digest(repr(article))  # every field, nested dataclasses too (astuple would deep-copy them first)
 
     @staticmethod
     def _issue(issue: Issue) -> str:
@@ -208,31 +208,51 @@ class Memo:
     value; tuples are looked into. Each entry holds its arguments, so an id is never reused while it is
     there; a build keeps only the entries the one before it used (:meth:`begin`).
 
-    ``make`` must read nothing but its arguments: that is what makes a kept result equal a new one."""
+    ``make`` must read nothing but its arguments: that is what makes a kept result equal a new one.
+    It may call the memo itself (e.g. a listing's pages, each kept on its own): a kept result keeps what
+    it was made of, so a change later finds those inner results still there."""
 
     by_identity: frozenset[type] = frozenset({Article, Issue})
 
     def __init__(self) -> None:
-        self.kept: dict[tuple, tuple[tuple, Any]] = {}
-        self.used: dict[tuple, tuple[tuple, Any]] = {}
+        self.kept: dict[tuple, tuple[tuple, Any, tuple]] = {}  # key -> (arguments, result, keys of inner calls)
+        self.used: dict[tuple, tuple[tuple, Any, tuple]] = {}
+        self._inner: list[list[tuple]] = []  # keys of the memo's calls made by each make() running now
 
     def begin(self) -> None:
         self.kept, self.used = self.used or self.kept, {}
 
+    def _use(self, key: tuple, found: tuple) -> None:
+        self.used[key] = found
+        for inner in found[2]:
+            if inner not in self.used and inner in self.kept:
+                self._use(inner, self.kept[inner])
+
     def _key(self, value: Any) -> Any:
         kind = type(value)
         if kind in self.by_identity:
-            return (kind, id(value))
+            return (Memo, id(value))
         if kind is tuple:
+            if self.by_identity.issuperset(map(type, value)):  # e.g. the articles of a listing page, at C speed
+                return (Memo, tuple(map(id, value)))
             return tuple(self._key(item) for item in value)
         return value if kind in _PLAIN else (kind, value)  # True is not 1, Markup("x") is not "x"
 
     def __call__(self, make: Callable[..., Any], *args: Any) -> Any:
         key = (make, *(self._key(arg) for arg in args))
-        found = self.used.get(key) or self.kept.get(key)
+        if self._inner:
+            self._inner[-1].append(key)
+        found = self.used.get(key)
         if found is None:
-            found = (args, make(*args))
-        self.used[key] = found
+            found = self.kept.get(key)
+            if found is None:
+                self._inner.append([])
+                try:
+                    result = make(*args)
+                finally:
+                    inner = self._inner.pop()
+                found = (args, result, tuple(inner))
+            self._use(key, found)
         return found[1]
 
 

@@ -2,6 +2,10 @@
 in a background thread, and each replaces the issue's previous PDF (one rename) when it is ready, so
 the page reloads at once and the PDF link serves the previous PDF until then. No MkDocs here.
 
+The PDFs wait until the preview has been idle for :data:`IDLE_SECONDS` (no rebuild running or just
+finished) and are typeset at the lowest CPU priority, a few issues at a time: a save that comes while
+one is being typeset is not slowed down by it (the machine's cores go to the rebuild first).
+
 Each PDF carries the digest of what it was made from (see the plugin's ``_pdf_digest``). A rebuild
 says which digest it wants for each PDF (:meth:`PdfQueue.want`); a render whose digest is no longer
 wanted when it ends (the editor saved again meanwhile) is dropped, and the newer one is rendered next.
@@ -14,8 +18,10 @@ import logging
 import os
 import queue
 import shutil
+import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -23,6 +29,7 @@ from typing import Callable
 from .model import Catalog, Issue
 
 log = logging.getLogger("mkdocs.plugins.newsletter")
+IDLE_SECONDS = 2.0  # after a rebuild, the preview waits this long for another save before typesetting PDFs
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,24 @@ class PdfQueue:
         self.wanted: dict[Path, str] = {}  # target -> digest the latest rebuild wants there
         self.placed: dict[Path, str] = {}  # target -> digest of the file that is there now
         self.thread: threading.Thread | None = None
+        self.idle = threading.Condition()
+        self.building = False
+        self.built_at = 0.0  # time.monotonic() when the last rebuild ended
+
+    def rebuilding(self, running: bool) -> None:
+        """A rebuild starts (True) or has ended (False): PDFs wait until it has been idle for a while."""
+        with self.idle:
+            self.building = running
+            self.built_at = time.monotonic()
+            self.idle.notify_all()
+
+    def _wait_until_idle(self) -> None:
+        with self.idle:
+            while True:
+                left = self.built_at + IDLE_SECONDS - time.monotonic()
+                if not self.building and left <= 0:
+                    return
+                self.idle.wait(timeout=max(left, 0.05) if not self.building else None)
 
     def current(self, target: Path) -> str | None:
         """Digest of the PDF the site has at ``target`` (None: unknown, or none)."""
@@ -74,11 +99,15 @@ class PdfQueue:
             self.jobs.put(None)
 
     def _work(self) -> None:
-        """Render what is wanted, several at a time (pdf/build.py typesets them in parallel workers)."""
+        """Render what is wanted, a few at a time (pdf/build.py typesets them in parallel workers, which
+        this thread's priority passes on to), whenever the preview is idle."""
+        _lowest_priority()
+        size = os.cpu_count() or 1
         while (job := self.jobs.get()) is not None:
             batch, more = [job], job
-            while not self.jobs.empty() and (more := self.jobs.get_nowait()) is not None:
+            while len(batch) < size and not self.jobs.empty() and (more := self.jobs.get_nowait()) is not None:
                 batch.append(more)
+            self._wait_until_idle()
             with self.lock:
                 batch = [j for j in batch if self.wanted.get(j.target) == j.digest]  # not superseded
             for catalog in {id(j.catalog): j.catalog for j in batch}.values():
@@ -104,6 +133,16 @@ class PdfQueue:
                 log.info(f"PDF of {job.issue.label} updated in the preview: {job.target.name}")
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _lowest_priority() -> None:
+    """The calling thread (Linux: priorities are per thread) and the processes it starts run only when a
+    core has nothing else to do."""
+    if sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        except OSError:
+            pass
 
 
 def set_aside_first_build() -> None:

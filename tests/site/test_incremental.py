@@ -3,7 +3,11 @@
 the same content.
 
 One small generated archive takes a chain of edits (body, title, add, delete, rename, move between
-issues, section, tags, date, issue.yml, tags.yml, synonyms.yml, a template). After each edit:
+issues, section, tags, date, issue.yml, tags.yml, synonyms.yml, an image added in a subfolder and
+replaced, a save of the same bytes, two saves before one rebuild, a body edit undone, a template).
+No file watcher is involved: every build finds the edits by itself (the stats of the files under each
+issue folder, see parsecache.py), as it must for a change the preview's watcher did not report.
+After each edit:
 * the preview path: MkDocs' own build, called as `mkdocs serve --dirty` calls it on a save (the
   plugin object lives across rebuilds, with its parsed articles, fingerprints and site state);
 * the publishing path: `mkdocs build --dirty` on the site/ of the previous step (a new plugin object,
@@ -25,6 +29,7 @@ import gzip
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -33,8 +38,10 @@ from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 
 from conftest import ROOT, Project, copy_project, load_synth
+from newsletter import parsecache
 
 URL = "http://127.0.0.1:8000/"
+SETTLED_NS = 200_000_000
 
 
 def _text(project: Project, rel: str) -> str:
@@ -110,9 +117,52 @@ def edit_template(p):
     _sub(p, "templates/article.html", r"^<article ", "<!-- 模板改动 -->\n<article ")
 
 
+def _png(width: int, height: int) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (width, height), (20, 120, 110)).save(out, "PNG")
+    return out.getvalue()
+
+
+def add_image(p):
+    """A file in a subfolder of the issue, linked by an article (the folder's state covers subfolders)."""
+    p.write("issues/002/img/chart.png", _png(40, 30))
+    rel = _article(p, 2, 1)
+    p.write(rel, _text(p, rel) + "\n![碳价走势](img/chart.png)\n")
+
+
+def replace_image(p):
+    """The article's file is untouched; its page shows the new image's size."""
+    p.write("issues/002/img/chart.png", _png(80, 20))
+
+
+def save_unchanged(p):
+    """A save that writes the same bytes (an editor's "save all"): the stat changes, the content does not."""
+    rel = _article(p, 3, 1)
+    p.write(rel, (p.path / rel).read_bytes())
+
+
+def save_twice(p):
+    """Two saves before the rebuild, the second of the same size as the first."""
+    rel = _article(p, 1, 4)
+    p.write(rel, _text(p, rel) + "\n第一次保存：甲。\n")
+    p.write(rel, _text(p, rel).replace("第一次保存：甲。", "第二次保存：乙。"))
+
+
+def revert_body(p):
+    """edit_body's article back to the text it had before (and the earlier builds showed)."""
+    rel = _article(p, 2, 2)
+    text = _text(p, rel)
+    assert "\n编辑新加的一段：甲乙丙丁。\n" in text
+    p.write(rel, text.replace("\n编辑新加的一段：甲乙丙丁。\n", ""))
+
+
 CHANGES = [edit_body, edit_title, add_article, delete_article, rename_article, move_between_issues,
            change_section, change_tags, change_date, edit_issue_yml, edit_tags_yml, edit_synonyms_yml,
-           edit_template]
+           add_image, replace_image, save_unchanged, save_twice, revert_body, edit_template]
 
 
 def _outputs(site: Path) -> dict[str, bytes]:
@@ -196,6 +246,9 @@ def chain(tmp_path_factory):
     """The project after its first builds (preview and site/), ready for the chain of edits."""
     monkey = pytest.MonkeyPatch()
     monkey.setenv("NEWSLETTER_PDF", "0")
+    # A stat counts as settled after 0.2 s, not 3 s: the folders an edit did not touch are then taken
+    # from the parse cache by their stats, and the edited ones must be noticed by theirs (as in the preview).
+    monkey.setattr(parsecache, "SETTLED_NS", SETTLED_NS)
     project = copy_project(tmp_path_factory.mktemp("incremental") / "project", with_issues=False)
     load_synth().generate(project.path, 3, 8)
     shutil.copy2(ROOT / "issues" / "synonyms.yml", project.path / "issues" / "synonyms.yml")
@@ -212,6 +265,8 @@ def chain(tmp_path_factory):
 @pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
 def test_incremental_build_equals_a_full_build(chain, change):
     project, preview, work, twin = chain
+    time.sleep(SETTLED_NS / 1e9)
+    preview.build()  # the last edit's folders settled: from now on they too are known by their files' stats
     change(project)
     change(twin)
     preview.build()
@@ -268,3 +323,14 @@ def test_a_warm_build_follows_configuration_given_besides_mkdocs_yml(chain):
     _, full_site = _full_builds(twin, work, serve=False, **overrides)
     _assert_same(twin.site, full_site, "warm mkdocs build with another copyright")
     assert "版权所有：警告测试" in _published(twin.site, "index.md").read_text(encoding="utf-8")
+
+
+def test_a_rebuild_reads_only_the_issue_folders_that_changed(chain):
+    project, preview, _, _ = chain
+    time.sleep(SETTLED_NS / 1e9)
+    preview.build()
+    preview.build()
+    assert preview.plugins["newsletter"].parsed.issues_loaded == 0
+    edit_body(project)
+    preview.build()
+    assert preview.plugins["newsletter"].parsed.issues_loaded == 1

@@ -112,3 +112,14 @@ def test_preview_renders_the_pdf_of_an_edited_issue_in_the_background(tmp_path):
         assert "to render in the background" in log_path.read_text(encoding="utf-8")
     finally:
         stop_server(process, grace=30)
+
+    # A preview started again finds that PDF in the cache: its first build puts it in place, no job for later.
+    process = _serve(project, port, log_path, pdf=True)
+    try:
+        _wait_for(lambda: "后台重排的标题" in (_get(page_url) or ""), "the page after a restart")
+        assert "后台重排的标题" in _pdf_text(_get_bytes(pdf_url) or b"", tmp_path)
+        log = log_path.read_text(encoding="utf-8")
+        assert "PDF: 0 rendered (0 while the pages were built), 1 from the cache" in log
+        assert "to render in the background" not in log
+    finally:
+        stop_server(process, grace=30)

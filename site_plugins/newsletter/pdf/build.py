@@ -130,6 +130,11 @@ def finish_rendering(batch: Batch | None, setup: PdfSetup) -> int:
     return sum(not isinstance(r, Failure) for r in results)
 
 
+def in_cache(issue: Issue, catalog: Catalog, setup: PdfSetup) -> bool:
+    """Whether the issue's PDF as it is now is in the cache (writing it is then a copy)."""
+    return setup.use_cache and _cache_path(issue, catalog, setup).is_file()
+
+
 def _cache_path(issue: Issue, catalog: Catalog, setup: PdfSetup) -> Path:
     return setup.cache_dir / f"{issue.number:03d}-{cache_key(issue, catalog, setup)}.pdf"
 
