@@ -353,48 +353,56 @@ def _term_block(entries: list[tuple[int, int, int]]) -> bytes:
 
 
 def _shard_data(postings: dict[str, list[tuple[int, int, int]]]) -> bytes:
-    """One shard (``postings``: term -> (id, field, tf) in ascending id order) as bytes: ``NLS4``, the
-    length of a JSON header ``{"terms": [sorted terms], "at": [offset of each term's block]}`` (uint32
-    little-endian), the header padded to 4 bytes, then the term blocks (:func:`_term_block`), offsets
-    counted from the first block. The browser reads only the blocks of the tokens it looks up, straight
-    into typed arrays."""
-    ordered = sorted(postings)
-    blocks = [_term_block(postings[term]) for term in ordered]
+    """One shard (``postings``: term -> (id, field, tf) in ascending id order) as bytes: see :func:`_shard_bytes`."""
+    return _shard_bytes({term: _term_block(entries) for term, entries in postings.items()})
+
+
+def _shard_bytes(blocks: dict[str, bytes]) -> bytes:
+    """A shard from its terms' blocks (:func:`_term_block`): ``NLS4``, the length of a JSON header
+    ``{"terms": [sorted terms], "at": [offset of each term's block]}`` (uint32 little-endian), the header
+    padded to 4 bytes, then the blocks in term order, offsets counted from the first block. The browser
+    reads only the blocks of the tokens it looks up, straight into typed arrays."""
+    ordered = sorted(blocks)
     at, offset = [], 0
-    for block in blocks:
+    for term in ordered:
         at.append(offset)
-        offset += len(block)
+        offset += len(blocks[term])
     header = json.dumps({"terms": ordered, "at": at}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     header += b" " * (-len(header) % 4)
-    return b"".join([SHARD_MAGIC, struct.pack("<I", len(header)), header, *blocks])
+    return b"".join([SHARD_MAGIC, struct.pack("<I", len(header)), header, *(blocks[term] for term in ordered)])
 
 
-def _shard_postings(raw: bytes) -> dict[str, list[tuple[int, int, int]]]:
-    """The inverse of :func:`_shard_data`."""
+def _shard_blocks(raw: bytes) -> dict[str, bytes]:
+    """The inverse of :func:`_shard_bytes`: term -> its block, as written (an update re-encodes only the
+    blocks of the terms it changes)."""
     if raw[:4] != SHARD_MAGIC:
         raise ValueError("not a search shard")
     (header_length,) = struct.unpack_from("<I", raw, 4)
     header = json.loads(raw[8: 8 + header_length])
-    body = memoryview(raw)[8 + header_length:]
-    out = {}
-    for term, offset in zip(header["terms"], header["at"]):
-        count, first, tf_count, id_width, tf_width, _ = struct.unpack_from("<IIIBBH", body, offset)
-        position = offset + 16
-        deltas, used = _unpacked(body[position:], count - 1, id_width)
-        position += used
-        masks, used = _unpacked(body[position:], count, 1)
-        position += used
-        tfs, _ = _unpacked(body[position:], tf_count, tf_width)
-        entries, doc_id, k = [], first, 0
-        for i, mask in enumerate(masks):
-            if i:
-                doc_id += deltas[i - 1]
-            for field in range(len(FIELDS)):
-                if mask >> field & 1:
-                    entries.append((doc_id, field, tfs[k]))
-                    k += 1
-        out[term] = entries
-    return out
+    body = raw[8 + header_length:]
+    ends = [*header["at"][1:], len(body)]
+    return {term: body[start:end] for term, start, end in zip(header["terms"], header["at"], ends)}
+
+
+def _block_postings(block: bytes) -> list[tuple[int, int, int]]:
+    """The inverse of :func:`_term_block`: (id, field, tf) in ascending (id, field) order."""
+    count, first, tf_count, id_width, tf_width, _ = struct.unpack_from("<IIIBBH", block, 0)
+    view = memoryview(block)
+    position = 16
+    deltas, used = _unpacked(view[position:], count - 1, id_width)
+    position += used
+    masks, used = _unpacked(view[position:], count, 1)
+    position += used
+    tfs, _ = _unpacked(view[position:], tf_count, tf_width)
+    entries, doc_id, k = [], first, 0
+    for i, mask in enumerate(masks):
+        if i:
+            doc_id += deltas[i - 1]
+        for field in range(len(FIELDS)):
+            if mask >> field & 1:
+                entries.append((doc_id, field, tfs[k]))
+                k += 1
+    return entries
 
 
 def _unpack(packed: array) -> list[tuple[int, int, int]]:
@@ -552,21 +560,27 @@ def update(out_dir: Path, issues: dict[int, list[SearchDoc]], *, synonyms: list[
         shards = shard_count(postings)
         if shards != head["shards"]:
             return None
-        for number in sorted({shard_of(t, shards) for t in _moved_terms(gone, added)}):
-            current = _shard_postings(gzip.decompress((out_dir / _shard_path(number)).read_bytes()))
-            gone_ids = set(gone)
-            for term in list(current):
-                kept = [p for p in current[term] if p[0] not in gone_ids]
-                if kept:
-                    current[term] = kept
+        # Only the blocks of the terms the gone and added articles hold are decoded and encoded again;
+        # every other block of a rewritten shard is copied as it was (the same bytes build() writes).
+        touched: dict[int, dict[str, list[tuple[int, int, int]]]] = {}  # shard -> moved term -> its added postings
+        moved = _moved_terms(gone, added)
+        for term in moved:
+            touched.setdefault(shard_of(term, shards), {})[term] = []
+        for doc_id, doc_frequencies in added.items():
+            for field, field_terms in enumerate(doc_frequencies):
+                for term in moved.intersection(field_terms):
+                    touched[shard_of(term, shards)][term].append((doc_id, field, field_terms[term]))
+        gone_ids = set(gone)
+        for number in sorted(touched):
+            blocks = _shard_blocks(gzip.decompress((out_dir / _shard_path(number)).read_bytes()))
+            for term, new_entries in touched[number].items():
+                kept = [p for p in _block_postings(blocks[term]) if p[0] not in gone_ids] if term in blocks else []
+                entries = sorted(kept + new_entries)
+                if entries:
+                    blocks[term] = _term_block(entries)
                 else:
-                    del current[term]
-            for doc_id, doc_frequencies in added.items():
-                for field, field_terms in enumerate(doc_frequencies):
-                    for term, tf in field_terms.items():
-                        if shard_of(term, shards) == number:
-                            current.setdefault(term, []).append((doc_id, field, tf))
-            writer.write(_shard_path(number), _shard_data({t: sorted(p) for t, p in current.items()}))
+                    blocks.pop(term, None)
+            writer.write(_shard_path(number), _shard_bytes(blocks))
         for (kind, group), rows in files.items():
             by_id = {row[0]: row for row in rows}
             for doc_id in changed:
