@@ -83,7 +83,7 @@ class DiskCache:
 
 class Signer:
     """Reduces a page to a digest of everything it shows: its spec pickled, with articles, issues and
-    long texts stood in for by their own digests (so each is hashed once, not once per page showing it).
+    long rendered texts stood in for by their own digests (so each is hashed once, not once per page showing it).
 
     Those digests are kept by identity and outlive a build (:meth:`begin`): during the preview the
     parse cache hands out the same Article objects for unchanged files, so a rebuild hashes only what is
@@ -119,23 +119,21 @@ class Signer:
         return digest(*(repr(getattr(issue, f.name)) for f in dataclasses.fields(issue)
                         if f.name != "articles"), str(len(issue.articles)))
 
-    def stand_in(self, value: Any) -> Any:
-        """What the pickle of a page holds instead of ``value`` (None: ``value`` itself). Called for
-        every object pickled: the common kinds are answered by one dictionary lookup."""
+    def reduced(self, value: Any) -> Any:
+        """What the pickle of a page holds instead of ``value``, as a reduce value (``NotImplemented``:
+        ``value`` pickled as usual). The pickler asks only for objects other than the builtin atoms and
+        containers (str, int, tuple, list, dict…), which it writes at C speed without asking: plain
+        strings go in whole, rendered bodies (Markup) by their digest."""
         kind = type(value)
-        if kind in _AS_IS:
-            return None
-        if kind is str:
-            return "H" + self._memo(value, digest) if len(value) > 200 else None
         if kind is Article:
-            return "A" + self._memo(value, self._article)
+            return str, ("A" + self._memo(value, self._article),)
         if kind is Issue:
-            return "I" + self._memo(value, self._issue)
+            return str, ("I" + self._memo(value, self._issue),)
         if isinstance(value, str):
-            return "H" + self._memo(value, digest) if len(value) > 200 else None
+            return (str, ("H" + self._memo(value, digest),)) if len(value) > 200 else NotImplemented
         if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, types.MethodType)):
-            return "F" + value.__qualname__
-        return None
+            return str, ("F" + value.__qualname__,)
+        return NotImplemented
 
     def sign(self, value: Any) -> str:
         buffer = io.BytesIO()
@@ -143,14 +141,13 @@ class Signer:
         return hashlib.sha1(buffer.getbuffer()).hexdigest()
 
 
-_AS_IS = frozenset({int, float, bool, type(None), tuple, list, dict})
 _PLAIN = frozenset({int, str, type(None)})
 
 
 class _SigningPickler(pickle.Pickler):
     def __init__(self, file, signer: Signer):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.persistent_id = signer.stand_in
+        self.reducer_override = signer.reduced
 
 
 def files_digest(paths: Iterable[Path]) -> str:
