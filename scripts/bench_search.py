@@ -207,6 +207,11 @@ class Measure:
 
 class _LoggingHandler(http.server.SimpleHTTPRequestHandler):
     log = None  # [(epoch seconds when sent, bytes, path)]
+    # As static hosts serve (nginx: keepalive, tcp_nodelay): connections kept open between requests, and
+    # each answer sent at once (HTTP/1.0, the default here, opened a new connection and server thread for
+    # every file; keep-alive without TCP_NODELAY would hold a response's body back for the client's ACK).
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass
