@@ -37,6 +37,27 @@ def digest(*parts: str) -> str:
     return h.hexdigest()
 
 
+def load_salted(path: Path, salt: str) -> Any:
+    """What :func:`save_salted` kept in ``path`` under the same ``salt``, else None (no file yet, another
+    salt, or a file that cannot be read: the caller starts empty)."""
+    try:
+        with path.open("rb") as f:
+            stored = pickle.load(f)
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    return stored.get("value") if isinstance(stored, dict) and stored.get("salt") == salt else None
+
+
+def save_salted(path: Path, salt: str, value: Any) -> None:
+    """Keep ``value`` in ``path`` for a later process with the same ``salt``; written to a temporary file
+    renamed over ``path``, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as f:
+        pickle.dump({"salt": salt, "value": value}, f, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(path)
+
+
 class DiskCache:
     """Values computed from a text (e.g. an article body), kept in one pickle file across builds, keyed by
     the digest of (kind, text). Entries not used by a build are dropped on save."""
@@ -46,13 +67,7 @@ class DiskCache:
         self.old: dict[str, Any] = {}
         self.used: dict[str, Any] = {}
         self.made = 0
-        try:
-            with path.open("rb") as f:
-                stored = pickle.load(f)
-            if stored.get("salt") == salt:
-                self.old = stored["entries"]
-        except (OSError, pickle.PickleError, EOFError, KeyError, AttributeError, TypeError):
-            pass  # no cache yet, or an unreadable one: build everything
+        self.old = load_salted(path, salt) or {}  # no cache yet, or an unreadable one: build everything
 
     def get(self, kind: str, text: str, make: Callable[[str], Any]) -> Any:
         key = digest(kind, text)
@@ -70,11 +85,7 @@ class DiskCache:
         """Write what this build used (only if that differs from what was loaded)."""
         if not self.made and self.used.keys() == self.old.keys():
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with tmp.open("wb") as f:
-            pickle.dump({"salt": self.salt, "entries": self.used}, f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(self.path)
+        save_salted(self.path, self.salt, self.used)
 
 
 # ---------------------------------------------------------------- page fingerprints

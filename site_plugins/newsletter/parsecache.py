@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import time
 from pathlib import Path
 from typing import Any, Callable, Hashable
+
+from .buildcache import load_salted, save_salted
 
 Loaded = tuple[Any, list]  # (Article | None, problems) of content.load_article, (Issue | None, problems) of load_issue
 SETTLED_NS = 3_000_000_000  # a stat younger than this may not yet show a second write in the same tick
@@ -168,21 +169,13 @@ class ParseCache:
     def load(self, path: Path, salt: str) -> None:
         """What an earlier process saved with the same ``salt`` (the loader's code): a new process then
         parses only the files that changed since."""
-        try:
-            with path.open("rb") as f:
-                stored = pickle.load(f)
-            if stored.get("salt") == salt:
-                self._kept = stored["folders"]
-        except (OSError, pickle.PickleError, EOFError, KeyError, AttributeError, TypeError, ImportError):
-            pass  # none yet, or unreadable: parse everything
+        kept = load_salted(path, salt)
+        if kept is not None:  # else none yet, or unreadable: parse everything
+            self._kept = kept
         self.changed = False
 
     def save(self, path: Path, salt: str) -> None:
         if not self.changed:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as f:
-            pickle.dump({"salt": salt, "folders": self._kept}, f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
+        save_salted(path, salt, self._kept)
         self.changed = False

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import pickle
 import posixpath
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import jinja2
 import jinja2.bccache
 
+from .buildcache import load_salted, save_salted
 from .pages import PageSpec
 
 
@@ -72,23 +72,12 @@ class CompiledTemplates(jinja2.BytecodeCache):
         if self.loaded == (path, salt):
             return
         self.loaded, self.changed = (path, salt), False
-        try:
-            with path.open("rb") as f:
-                stored = pickle.load(f)
-            if stored.get("salt") == salt:
-                self.store.update(stored["templates"])
-        except (OSError, pickle.PickleError, EOFError, KeyError, AttributeError, TypeError, ValueError):
-            pass  # none yet, or unreadable: compile
+        self.store.update(load_salted(path, salt) or {})  # none yet, or unreadable: compile
 
     def save(self) -> None:
         if not self.changed or self.loaded is None:
             return
-        path, salt = self.loaded
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        with tmp.open("wb") as f:
-            pickle.dump({"salt": salt, "templates": self.store}, f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
+        save_salted(*self.loaded, self.store)
         self.changed = False
 
 
