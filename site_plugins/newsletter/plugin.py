@@ -53,7 +53,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
         self.signer = buildcache.Signer()
         self.views = buildcache.Memo()  # the preview's page specs, kept for pages whose inputs did not change
         self.page_files = _KeptFiles()
-        self.issue_digests: tuple[dict, dict] = ({}, {})  # id(issue) -> (issue, page fingerprint, digest)
+        self.issue_digests = buildcache.Memo()  # what each issue's PDF and email are made from (_issue_digest)
         self.compiled = CompiledTemplates()
         self.site_states: dict[str, buildcache.SiteState] = {}  # the preview's, by site directory
         self.html_cache = None
@@ -287,7 +287,7 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             self.parsed.save(self.cache_dir / "parsed.pickle", self.parsed_salt[1])
         site_dir = Path(config.site_dir)
         self.made: dict[str, str] = {}  # site path of a file made from an issue -> digest of its sources
-        self.issue_digests = ({}, self.issue_digests[0] or self.issue_digests[1])  # (this build's, the last one's)
+        self.issue_digests.begin()
         self._write_search_index(site_dir)
         self._write_pdfs(site_dir)
         self._write_emails(site_dir, config.site_url)
@@ -409,15 +409,10 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
     def _issue_digest(self, issue) -> str:
         """What an issue's PDF and email edition are made from, cheaply: its page's fingerprint (every
         article of it, the templates, the code, the settings) and its folder's files (images)."""
-        # The folder is read once per Issue object: the parse cache hands out the same one again only
-        # while no file under its folder changed (parsecache.py).
-        used, kept = self.issue_digests
-        fingerprint = self.fingerprints.get(f"{issue.url}index.md", "")
-        found = used.get(id(issue)) or kept.get(id(issue))
-        if found is None or found[0] is not issue or found[1] != fingerprint:
-            found = (issue, fingerprint, buildcache.digest(fingerprint, buildcache.folder_stat_digest(self.root / issue.path)))
-        used[id(issue)] = found
-        return found[2]
+        # The folder is read once per Issue object (the memo keys on its identity): the parse cache hands
+        # out the same one again only while no file under its folder changed (parsecache.py).
+        return self.issue_digests(_issue_sources_digest, self.fingerprints.get(f"{issue.url}index.md", ""),
+                                  issue, self.root)
 
     def _pdf_setup(self):
         from .pdf.build import PdfSetup
@@ -486,6 +481,10 @@ class NewsletterPlugin(BasePlugin[NewsletterConfig]):
             server.watch(str(inherited))
         set_aside_first_build()  # on_serve comes once, right after the first build
         return server
+
+
+def _issue_sources_digest(fingerprint: str, issue, root: Path) -> str:
+    return buildcache.digest(fingerprint, buildcache.folder_stat_digest(root / issue.path))
 
 
 def _notified_at_once(server) -> None:
